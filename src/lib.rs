@@ -1,0 +1,11 @@
+//! paved: a GitOps reconciler for internal developer platforms.
+//!
+//! The library is a pure core (YAML trees, diagnostics, configuration, catalog validation,
+//! stack processing, policies, rendering) with IO at the edges behind small traits (file
+//! sources, git, forges, the Atmos executor, the store). The `paved` binary is a thin CLI over
+//! it.
+
+pub mod config;
+pub mod report;
+pub mod source;
+pub mod yaml;

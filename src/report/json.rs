@@ -1,0 +1,40 @@
+//! paved's JSON output: `{"diagnostics": [...], "summary": {...}}`.
+
+use serde_json::json;
+
+use super::Report;
+
+pub fn render(report: &Report) -> String {
+    let diagnostics: Vec<_> = report
+        .diagnostics
+        .iter()
+        .map(|d| {
+            let mut v = json!({
+                "rule": d.rule,
+                "severity": d.severity,
+                "message": d.message,
+                "file": d.file,
+                "line": d.line,
+                "column": d.column,
+                "document": d.document,
+                "entity": d.entity,
+            });
+            let obj = v.as_object_mut().expect("object literal");
+            if let Some(l) = d.end_line {
+                obj.insert("end_line".into(), l.into());
+            }
+            if let Some(c) = d.end_column {
+                obj.insert("end_column".into(), c.into());
+            }
+            if let Some(h) = &d.help {
+                obj.insert("help".into(), h.clone().into());
+            }
+            obj.insert("fingerprint".into(), d.fingerprint().into());
+            v
+        })
+        .collect();
+    let out = json!({ "diagnostics": diagnostics, "summary": report.summary });
+    let mut s = serde_json::to_string_pretty(&out).expect("JSON values serialise");
+    s.push('\n');
+    s
+}
