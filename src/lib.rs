@@ -5,7 +5,9 @@
 //! sources, git, forges, the Atmos executor, the store). The `paved` binary is a thin CLI over
 //! it.
 
+pub mod changeset;
 pub mod config;
+pub mod forge;
 pub mod report;
 pub mod source;
 pub mod yaml;
