@@ -15,14 +15,14 @@ pub mod check;
 pub mod comment;
 mod comment_sync;
 mod error;
-// pub mod fake;
+pub mod fake;
 pub mod github;
 pub mod gitlab;
 mod names;
 pub mod retry;
 pub mod secret;
 mod types;
-// pub mod webhook;
+pub mod webhook;
 
 use async_trait::async_trait;
 
