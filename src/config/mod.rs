@@ -2,6 +2,7 @@
 //!
 //! Unknown keys are errors that point at their line, so a typo never silently disables a check.
 
+mod forge;
 mod raw;
 mod size;
 
@@ -11,6 +12,7 @@ use crate::report::{Diagnostic, SeverityOverride};
 use crate::source::{RelPath, RelPathError};
 use crate::yaml::{Limits, ParseOptions};
 
+pub use forge::{ForgeConfig, GitHubAuthConfig, GitHubConfig, GitLabConfig, HttpConfig, SecretRef};
 pub use size::parse_size;
 
 /// The file name paved looks for at the repository root.
@@ -27,6 +29,8 @@ pub struct Config {
     /// Per-rule severity overrides (exact ids, or prefixes like `catalog/*`).
     pub rules: BTreeMap<String, SeverityOverride>,
     pub limits: LimitsConfig,
+    /// GitHub and GitLab connections (`forge:`).
+    pub forge: ForgeConfig,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -77,6 +81,7 @@ impl Default for Config {
             },
             rules: BTreeMap::new(),
             limits: LimitsConfig { max_file_size: 10 * 1024 * 1024, yaml: Limits::default() },
+            forge: ForgeConfig::default(),
         }
     }
 }
@@ -92,13 +97,16 @@ impl Config {
             yaml_serde::from_str(text).map_err(|e| {
                 let (line, col) = e.location().map_or((0, 0), |l| (l.line() as u32, l.column() as u32));
                 vec![
-                    Diagnostic::error(RULE, format!("{FILE_NAME}: {}", strip_location(&e.to_string())))
-                        .in_file(file)
-                        .at(line, col),
+                    Diagnostic::error(
+                        RULE,
+                        format!("{FILE_NAME}: {}", forge::mask_credentials(&strip_location(&e.to_string()))),
+                    )
+                    .in_file(file)
+                    .at(line, col),
                 ]
             })?
         };
-        raw.check(file)
+        raw.check(file, text)
     }
 }
 

@@ -17,6 +17,8 @@ pub(super) struct RawConfig {
     rules: BTreeMap<String, SeverityOverride>,
     #[serde(default)]
     limits: RawLimits,
+    #[serde(default)]
+    forge: super::forge::RawForge,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -56,7 +58,7 @@ enum RawSize {
 }
 
 impl RawConfig {
-    pub(super) fn check(self, file: &str) -> Result<Config, Vec<Diagnostic>> {
+    pub(super) fn check(self, file: &str, text: &str) -> Result<Config, Vec<Diagnostic>> {
         let mut errs = Vec::new();
         let mut cfg = Config::default();
 
@@ -126,6 +128,20 @@ impl RawConfig {
             limits.yaml.max_alias_nodes = a;
         }
         cfg.limits = limits;
+
+        // Checks after reading have no position of their own: find the key in the spanned tree.
+        let tree = std::cell::OnceCell::new();
+        let locate = |pointer: &str| {
+            let root = tree.get_or_init(|| crate::yaml::parse_one(text, &crate::yaml::ParseOptions::default()).ok());
+            root.as_ref()
+                .and_then(|r: &crate::yaml::Node| {
+                    r.key_span(pointer).or_else(|| Some(r.pointer_prefix(pointer).0.span))
+                })
+                .map_or((0, 0), |s| (s.start.line, s.start.column))
+        };
+        let (forge, forge_errs) = self.forge.check(file, &locate);
+        cfg.forge = forge;
+        errs.extend(forge_errs);
 
         if errs.is_empty() { Ok(cfg) } else { Err(errs) }
     }

@@ -21,6 +21,7 @@ pub mod gitlab;
 mod names;
 pub mod retry;
 pub mod secret;
+pub mod setup;
 mod types;
 pub mod webhook;
 
