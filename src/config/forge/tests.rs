@@ -65,7 +65,7 @@ fn a_literal_secret_is_an_error_at_its_line_and_never_repeated() {
         (format!("forge:\n  github:\n    token_env: GITHUB_TOKEN\n    token: {token}\n"), 4),
         (format!("forge:\n  github:\n    token_env: {token}\n"), 3),
         (format!("forge:\n  github:\n    token_file: {token}\n"), 3),
-        (format!("forge:\n  gitlab:\n    token_env: X\n\n    webhook_token: \"s3cret-hook\"\n"), 5),
+        ("forge:\n  gitlab:\n    token_env: X\n\n    webhook_token: \"s3cret-hook\"\n".to_string(), 5),
         ("forge:\n  github:\n    app:\n      id: 1\n      private_key: |\n        -----BEGIN RSA PRIVATE KEY-----\n        abc\n".to_string(), 5),
         (format!("forge:\n  github:\n    api_url: https://x:{token}@ghe.example.com\n    token_env: T\n"), 3),
     ] {

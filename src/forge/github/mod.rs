@@ -71,9 +71,10 @@ impl GitHubOptions {
     }
 }
 
+// Shared, not cloned: cloning an Octocrab copies its installation-token cache.
 enum Auth {
-    Token(Octocrab),
-    App { app: Octocrab, pinned: Option<u64>, installations: Mutex<HashMap<String, Octocrab>> },
+    Token(Arc<Octocrab>),
+    App { app: Arc<Octocrab>, pinned: Option<u64>, installations: Mutex<HashMap<String, Arc<Octocrab>>> },
 }
 
 /// The GitHub [`Forge`].
@@ -107,11 +108,17 @@ impl GitHub {
             .add_header(http::header::ACCEPT, "application/vnd.github+json".to_string());
         let (auth, secrets) = match &opts.auth {
             GitHubAuth::Token(token) => {
+                // octocrab would panic on a header value it cannot build.
+                if token.is_empty() || !token.expose().bytes().all(|b| b.is_ascii_graphic()) {
+                    return Err(ForgeError::Setup(
+                        "the GitHub token is empty or has characters not allowed in an HTTP header".into(),
+                    ));
+                }
                 let client = builder
                     .personal_token(token.expose().to_string())
                     .build()
                     .map_err(|_| ForgeError::Setup("cannot build the GitHub client".into()))?;
-                (Auth::Token(client), vec![token.clone()])
+                (Auth::Token(Arc::new(client)), vec![token.clone()])
             }
             GitHubAuth::App { app_id, private_key, installation_id } => {
                 let client = builder
@@ -121,8 +128,11 @@ impl GitHub {
                     })?
                     .build()
                     .map_err(|_| ForgeError::Setup("cannot build the GitHub App client".into()))?;
-                let auth =
-                    Auth::App { app: client, pinned: *installation_id, installations: Mutex::new(HashMap::new()) };
+                let auth = Auth::App {
+                    app: Arc::new(client),
+                    pinned: *installation_id,
+                    installations: Mutex::new(HashMap::new()),
+                };
                 (auth, vec![private_key.clone()])
             }
         };
@@ -141,7 +151,7 @@ impl GitHub {
     }
 
     /// The client for `repo`: the token client, or the app's installation on the owner.
-    async fn client(&self, repo: &RepoId) -> Result<Octocrab, ForgeError> {
+    async fn client(&self, repo: &RepoId) -> Result<Arc<Octocrab>, ForgeError> {
         let (app, pinned, installations) = match &self.auth {
             Auth::Token(c) => return Ok(c.clone()),
             Auth::App { app, pinned, installations } => (app, pinned, installations),
@@ -163,9 +173,10 @@ impl GitHub {
                 decode::<Installation>(&op, &resp)?.id
             }
         };
-        let client = app
-            .installation(InstallationId(id))
-            .map_err(|_| ForgeError::Setup(format!("cannot use GitHub App installation {id}")))?;
+        let client = Arc::new(
+            app.installation(InstallationId(id))
+                .map_err(|_| ForgeError::Setup(format!("cannot use GitHub App installation {id}")))?,
+        );
         installations.lock().expect("lock").insert(owner, client.clone());
         Ok(client)
     }

@@ -20,10 +20,13 @@ pub trait DeliveryLog: Send + Sync {
     async fn record(&self, forge: ForgeKind, delivery_id: &str) -> Result<bool, DeliveryLogError>;
 }
 
+type Key = (ForgeKind, String);
+
 /// An in-process log that remembers the last `capacity` deliveries.
 pub struct MemoryDeliveryLog {
     capacity: usize,
-    seen: Mutex<(HashSet<(ForgeKind, String)>, VecDeque<(ForgeKind, String)>)>,
+    /// The ids, and the order they came in (to forget the oldest).
+    seen: Mutex<(HashSet<Key>, VecDeque<Key>)>,
 }
 
 impl MemoryDeliveryLog {

@@ -135,7 +135,7 @@ impl WebhookError {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Received {
     /// Something to act on.
-    Event(Event),
+    Event(Box<Event>),
     /// A kind or action paved does not act on (`ping`, a label change ...).
     Ignored { event: String, delivery_id: String },
     /// A delivery id seen before: dropped.
@@ -186,7 +186,7 @@ impl Receiver {
             return Ok(Received::Ignored { event: event.to_string(), delivery_id: delivery.to_string() });
         };
         if self.deliveries.record(forge, delivery).await? {
-            Ok(Received::Event(ev))
+            Ok(Received::Event(Box::new(ev)))
         } else {
             tracing::info!(%forge, delivery, "dropping a repeated webhook delivery");
             Ok(Received::Duplicate { delivery_id: delivery.to_string() })
