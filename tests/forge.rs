@@ -9,10 +9,14 @@ mod common;
 mod github_changes;
 #[path = "forge/github_checks.rs"]
 mod github_checks;
+#[path = "forge/github_comments.rs"]
+mod github_comments;
 #[path = "forge/github_misc.rs"]
 mod github_misc;
 #[path = "forge/gitlab.rs"]
 mod gitlab;
+#[path = "forge/gitlab_changes.rs"]
+mod gitlab_changes;
 #[path = "forge/leak.rs"]
 mod leak;
 #[path = "forge/resilience.rs"]

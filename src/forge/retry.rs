@@ -171,10 +171,20 @@ pub fn body_message(body: &[u8]) -> Option<String> {
     })
 }
 
+/// Why one attempt produced no response.
+#[derive(Debug)]
+pub enum AttemptError {
+    /// The request may not have reached the forge (connection refused, reset ...): worth
+    /// another try. The text is the client's reason.
+    Transport(String),
+    /// Trying again cannot help (a credential that cannot be signed, an unreadable token
+    /// response).
+    Fatal(ForgeError),
+}
+
 /// Runs `attempt` until it succeeds, fails for good, or the policy is spent.
 ///
-/// `attempt` returns the response or a transport error's text. A timed-out attempt is only
-/// repeated when `idempotent` (a POST may have landed).
+/// A timed-out attempt is only repeated when `idempotent` (a POST may have landed).
 pub async fn send_with_retry<F, Fut>(
     policy: &RetryPolicy,
     clock: &dyn Clock,
@@ -185,7 +195,7 @@ pub async fn send_with_retry<F, Fut>(
 ) -> Result<RawResponse, ForgeError>
 where
     F: FnMut() -> Fut,
-    Fut: Future<Output = Result<RawResponse, String>>,
+    Fut: Future<Output = Result<RawResponse, AttemptError>>,
 {
     let mut n = 0u32;
     loop {
@@ -198,7 +208,8 @@ where
                 tracing::warn!(op, attempt = n + 1, "forge call timed out; retrying");
                 backoff(policy, n)
             }
-            Ok(Err(reason)) => {
+            Ok(Err(AttemptError::Fatal(e))) => return Err(e),
+            Ok(Err(AttemptError::Transport(reason))) => {
                 let reason = redactor.one_line(&reason, 300);
                 if n >= policy.max_retries {
                     return Err(ForgeError::Transport { op: op.to_string(), reason });

@@ -1,7 +1,9 @@
 use std::time::Duration;
 
+use super::values::{Text, duration, mask_credentials};
 use super::*;
 use crate::config::Config;
+use crate::report::Diagnostic;
 
 fn parse(text: &str) -> Result<Config, Vec<Diagnostic>> {
     Config::parse("paved.yaml", text)

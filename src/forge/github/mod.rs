@@ -26,7 +26,7 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use super::retry::{Clock, RawResponse, RetryPolicy, TokioClock, send_with_retry};
+use super::retry::{AttemptError, Clock, RawResponse, RetryPolicy, TokioClock, send_with_retry};
 use super::secret::{Redactor, Secret};
 use super::{
     Approval, ChangeRequestRef, Check, CheckRef, CommentRef, Forge, ForgeError, ForgeKind, IssueRef, IssueSpec,
@@ -200,15 +200,16 @@ impl GitHub {
                 Method::PATCH => client._patch(path, body).await,
                 Method::PUT => client._put(path, body).await,
                 Method::DELETE => client._delete(path, body).await,
-                _ => return Err(format!("unsupported method {method}")),
+                _ => return Err(AttemptError::Fatal(ForgeError::invalid(op, format!("unsupported method {method}")))),
             };
             let resp = match sent {
                 Ok(r) => r,
-                Err(e) => return octocrab_failure(e),
+                Err(e) => return octocrab_failure(op, e),
             };
             let status = resp.status().as_u16();
             let headers = resp.headers().clone();
-            let text = client.body_to_string(resp).await.map_err(|e| first_line(&e.to_string()))?;
+            let text =
+                client.body_to_string(resp).await.map_err(|e| AttemptError::Transport(first_line(&e.to_string())))?;
             Ok(RawResponse { status, headers, body: text.into_bytes() })
         })
         .await
@@ -253,8 +254,9 @@ impl GitHub {
 const MAX_PAGES: usize = 100;
 
 /// octocrab reports a failed installation-token exchange as an error; turn it back into the
-/// response it was, so the retry loop classifies the status like any other.
-fn octocrab_failure(e: octocrab::Error) -> Result<RawResponse, String> {
+/// response it was, so the retry loop classifies the status like any other. Errors that
+/// another try cannot fix are not retried.
+fn octocrab_failure(op: &str, e: octocrab::Error) -> Result<RawResponse, AttemptError> {
     match e {
         octocrab::Error::GitHub { source, .. } => Ok(RawResponse {
             status: source.status_code.as_u16(),
@@ -263,7 +265,17 @@ fn octocrab_failure(e: octocrab::Error) -> Result<RawResponse, String> {
                 .to_string()
                 .into_bytes(),
         }),
-        other => Err(first_line(&other.to_string())),
+        octocrab::Error::JWT { .. } => {
+            Err(AttemptError::Fatal(ForgeError::Setup("cannot sign a GitHub App JWT with the configured key".into())))
+        }
+        octocrab::Error::Json { .. } | octocrab::Error::Serde { .. } => Err(AttemptError::Fatal(ForgeError::decode(
+            op,
+            "the GitHub App installation token response is not what GitHub documents",
+        ))),
+        octocrab::Error::Installation { .. } | octocrab::Error::InstallationTokenInvalidAuth { .. } => {
+            Err(AttemptError::Fatal(ForgeError::Setup("GitHub App installation auth is misconfigured".into())))
+        }
+        other => Err(AttemptError::Transport(first_line(&other.to_string()))),
     }
 }
 

@@ -22,7 +22,7 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use super::github::decode;
-use super::retry::{Clock, RawResponse, RetryPolicy, TokioClock, send_with_retry};
+use super::retry::{AttemptError, Clock, RawResponse, RetryPolicy, TokioClock, send_with_retry};
 use super::secret::{Redactor, Secret};
 use super::{
     Approval, ChangeRequestRef, Check, CheckRef, CommentRef, Forge, ForgeError, ForgeKind, IssueRef, IssueSpec,
@@ -128,7 +128,7 @@ impl GitLab {
                 }
                 None => Vec::new(),
             };
-            let resp = self.client.rest_async(req, data).await.map_err(|e| e.to_string())?;
+            let resp = self.client.rest_async(req, data).await.map_err(|e| AttemptError::Transport(e.to_string()))?;
             Ok(RawResponse {
                 status: resp.status().as_u16(),
                 headers: resp.headers().clone(),
