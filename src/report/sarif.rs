@@ -1,9 +1,11 @@
 //! SARIF 2.1.0, as GitHub code scanning ingests it.
 //!
 //! One run whose driver is paved, with a rule table (every rule the report describes, then any
-//! rule id that appears without a description), and one result per finding with its level, a
-//! physical location relative to `%SRCROOT%` and a partial fingerprint that survives edits
-//! elsewhere in the file. Columns are Unicode code points (`columnKind`), as paved counts them.
+//! rule id that appears without a description), and one result per finding in a file with its
+//! level, a physical location relative to `%SRCROOT%` and a partial fingerprint that survives
+//! edits elsewhere in the file. Columns are Unicode code points (`columnKind`), as paved counts
+//! them. Findings about no file become notifications of the run's invocation: GitHub rejects a
+//! whole log if any result lacks a physical location.
 
 use std::collections::HashMap;
 
@@ -22,8 +24,18 @@ pub const FINGERPRINT_KEY: &str = "pavedFingerprint/v1";
 pub(super) fn render(report: &Report) -> String {
     let (rules, index) = rules(report);
     let fingerprints = report.fingerprints();
-    let results: Vec<Value> =
-        report.diagnostics.iter().zip(fingerprints).map(|(d, fp)| result(d, index[d.rule.as_str()], fp)).collect();
+    let mut results = Vec::new();
+    let mut notifications = Vec::new();
+    for (d, fp) in report.diagnostics.iter().zip(fingerprints) {
+        let rule_index = index[d.rule.as_str()];
+        // GitHub rejects the whole upload when one result lacks a physical location, so a
+        // finding about no file in particular is reported as a notification of the run.
+        if d.file.is_empty() {
+            notifications.push(notification(d, rule_index, fp));
+        } else {
+            results.push(result(d, rule_index, fp));
+        }
+    }
     let mut driver = json!({
         "name": "paved",
         "version": env!("CARGO_PKG_VERSION"),
@@ -33,15 +45,15 @@ pub(super) fn render(report: &Report) -> String {
         driver["informationUri"] = uri.into();
     }
     driver["rules"] = rules.into();
-    let log = json!({
-        "$schema": SCHEMA_URI,
-        "version": "2.1.0",
-        "runs": [{
-            "tool": { "driver": driver },
-            "columnKind": "unicodeCodePoints",
-            "results": results,
-        }],
+    let mut run = json!({
+        "tool": { "driver": driver },
+        "columnKind": "unicodeCodePoints",
+        "results": results,
     });
+    if !notifications.is_empty() {
+        run["invocations"] = json!([{ "executionSuccessful": true, "toolExecutionNotifications": notifications }]);
+    }
+    let log = json!({ "$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run] });
     let mut s = serde_json::to_string_pretty(&log).expect("JSON values serialise");
     s.push('\n');
     s
@@ -74,36 +86,52 @@ fn rules(report: &Report) -> (Vec<Value>, HashMap<&str, usize>) {
 fn described(r: &RuleInfo) -> Value {
     let mut rule = json!({
         "id": r.id,
+        "name": friendly_name(r.id),
         "shortDescription": { "text": r.summary },
     });
-    if !r.why.is_empty() {
-        rule["fullDescription"] = json!({ "text": r.why });
+    // GitHub requires a full description on every rule.
+    let full = if r.why.trim().is_empty() { r.summary } else { r.why };
+    rule["fullDescription"] = json!({ "text": full });
+    let prose: Vec<&str> = [r.summary, r.why].into_iter().filter(|s| !s.trim().is_empty()).collect();
+    let mut text = prose.join("\n\n");
+    let mut markdown = text.clone();
+    if !r.example.trim().is_empty() {
+        let example = r.example.trim_end();
+        text.push_str(&format!("\n\nExample that breaks the rule:\n\n{example}"));
+        let fence = fence(example);
+        markdown.push_str(&format!("\n\n**Example** that breaks the rule:\n\n{fence}yaml\n{example}\n{fence}"));
     }
-    let mut text = format!("{}\n\n{}", r.summary, r.why);
-    let mut markdown = format!("{}\n\n{}", r.summary, r.why);
-    if !r.example.is_empty() {
-        text.push_str(&format!("\n\nExample that breaks the rule:\n\n{}", r.example));
-        markdown.push_str(&format!(
-            "\n\n**Example** that breaks the rule:\n\n{fence}yaml\n{}\n{fence}",
-            r.example.trim_end(),
-            fence = fence(r.example)
-        ));
-    }
-    rule["help"] = json!({ "text": text.trim(), "markdown": markdown.trim() });
+    rule["help"] = json!({ "text": text, "markdown": markdown });
     rule["defaultConfiguration"] = json!({ "level": level(r.severity) });
     rule["properties"] = json!({ "tags": tags(r.id) });
     rule
 }
 
 /// A rule that reached the report without a description (a rule family that forgot to
-/// register it): GitHub still needs an entry for `ruleIndex`.
+/// register it): `ruleIndex` needs an entry, and GitHub a description and help on it.
 fn undescribed(d: &Diagnostic) -> Value {
+    let help = format!("Run `paved rules` to read what {} checks.", d.rule);
     json!({
         "id": d.rule,
+        "name": friendly_name(&d.rule),
         "shortDescription": { "text": d.rule },
+        "fullDescription": { "text": format!("paved rule {}", d.rule) },
+        "help": { "text": help, "markdown": help },
         "defaultConfiguration": { "level": level(d.severity) },
         "properties": { "tags": tags(&d.rule) },
     })
+}
+
+/// SARIF's "friendly name": the id in Pascal case (`backstage/metadata-name` becomes
+/// `BackstageMetadataName`).
+fn friendly_name(id: &str) -> String {
+    id.split(|c: char| !c.is_alphanumeric())
+        .flat_map(|word| {
+            let mut chars = word.chars();
+            chars.next().map(|first| first.to_uppercase().chain(chars))
+        })
+        .flatten()
+        .collect()
 }
 
 /// The rule family (`backstage`, `catalog`...) as a tag GitHub can filter by.
@@ -117,39 +145,61 @@ fn fence(text: &str) -> String {
     "`".repeat(longest.max(2) + 1)
 }
 
+/// The message, with the help text after it (SARIF results have no help of their own).
+fn text(d: &Diagnostic) -> String {
+    match &d.help {
+        Some(help) => format!("{}\n\nhelp: {help}", d.message),
+        None => d.message.clone(),
+    }
+}
+
+/// Where paved's own fields that SARIF has no place for go: the document index and, on
+/// notifications, the entity and the fingerprint.
+fn properties(d: &Diagnostic) -> Map<String, Value> {
+    let mut p = Map::new();
+    if let Some(doc) = d.document {
+        p.insert("document".into(), doc.into());
+    }
+    p
+}
+
 fn result(d: &Diagnostic, rule_index: usize, fingerprint: String) -> Value {
-    let mut text = d.message.clone();
-    if let Some(help) = &d.help {
-        text.push_str("\n\nhelp: ");
-        text.push_str(help);
+    let mut location = json!({
+        "physicalLocation": {
+            "artifactLocation": { "uri": uri_reference(&d.file), "uriBaseId": "%SRCROOT%" },
+            "region": region(d),
+        },
+    });
+    if let Some(entity) = &d.entity {
+        location["logicalLocations"] = json!([{ "fullyQualifiedName": entity }]);
     }
     let mut result = json!({
         "ruleId": d.rule,
         "ruleIndex": rule_index,
         "level": level(d.severity),
-        "message": { "text": text },
+        "message": { "text": text(d) },
+        "locations": [location],
+        "partialFingerprints": { FINGERPRINT_KEY: fingerprint },
     });
-    let mut location = Map::new();
-    if !d.file.is_empty() {
-        location.insert(
-            "physicalLocation".into(),
-            json!({
-                "artifactLocation": { "uri": uri_reference(&d.file), "uriBaseId": "%SRCROOT%" },
-                "region": region(d),
-            }),
-        );
-    }
-    if let Some(entity) = &d.entity {
-        location.insert("logicalLocations".into(), json!([{ "fullyQualifiedName": entity }]));
-    }
-    if !location.is_empty() {
-        result["locations"] = json!([location]);
-    }
-    result["partialFingerprints"] = json!({ FINGERPRINT_KEY: fingerprint });
-    if let Some(doc) = d.document {
-        result["properties"] = json!({ "document": doc });
+    let properties = properties(d);
+    if !properties.is_empty() {
+        result["properties"] = properties.into();
     }
     result
+}
+
+fn notification(d: &Diagnostic, rule_index: usize, fingerprint: String) -> Value {
+    let mut properties = properties(d);
+    if let Some(entity) = &d.entity {
+        properties.insert("entity".into(), entity.clone().into());
+    }
+    properties.insert("fingerprint".into(), fingerprint.into());
+    json!({
+        "associatedRule": { "id": d.rule, "index": rule_index },
+        "level": level(d.severity),
+        "message": { "text": text(d) },
+        "properties": properties,
+    })
 }
 
 /// The region of a finding in a file. GitHub requires `startLine >= 1`, so a finding about a
@@ -210,6 +260,13 @@ mod tests {
     fn paths_become_uri_references() {
         assert_eq!(uri_reference("catalog/my service#1.yaml"), "catalog/my%20service%231.yaml");
         assert_eq!(uri_reference("katalog/zahlungsdienst-für.yaml"), "katalog/zahlungsdienst-f%C3%BCr.yaml");
+    }
+
+    #[test]
+    fn friendly_names_are_pascal_case() {
+        assert_eq!(friendly_name("backstage/metadata-name"), "BackstageMetadataName");
+        assert_eq!(friendly_name("catalog/ref-unresolved"), "CatalogRefUnresolved");
+        assert_eq!(friendly_name("x"), "X");
     }
 
     #[test]

@@ -61,7 +61,9 @@ impl Framer<'_> {
         let start = start_index(raw, region.column).min(line.len());
         let end = match region.end {
             Some(End { column: Some(c), .. }) => c as usize - 1,
+            // Through the end of the line; with no column at all, the line is the best guess.
             Some(End { column: None, .. }) => last_non_blank(raw).map_or(start + 1, |i| i + 1),
+            None if region.column.is_none() => last_non_blank(raw).map_or(start + 1, |i| i + 1),
             None => start + 1,
         };
         let end = end.min(line.len()).max(start + 1);

@@ -19,7 +19,7 @@ use std::collections::HashMap;
 use std::fmt::Write;
 
 use self::style::Paint;
-use self::text::{SourceText, sanitize};
+use self::text::{SourceText, sanitize, sanitize_line};
 use super::location::Region;
 use super::render::{HumanOptions, SourceLookup};
 use super::{Diagnostic, Report, Summary};
@@ -44,21 +44,28 @@ pub(super) fn render(report: &Report, sources: SourceLookup<'_>, options: HumanO
 }
 
 fn diagnostic(out: &mut String, d: &Diagnostic, src: Option<&SourceText>, paint: Paint) {
-    let sev = style::severity(d.severity);
-    let head = format!("{}[{}]", d.severity, sanitize(&d.rule));
-    let _ = writeln!(
-        out,
-        "{}{} {}",
-        paint.paint(&head, sev),
-        paint.paint(":", style::BOLD),
-        paint.paint(&sanitize(&d.message), style::BOLD)
-    );
-    let region = Region::of(d);
-    let frame = match (src, region) {
+    let frame = match (src, Region::of(d)) {
         (Some(src), Some(region)) => frame::build(src, region, d.severity, paint),
         _ => None,
     };
     let gutter = frame.as_ref().map_or_else(|| frame::digits(d.line), |f| f.gutter);
+    // Text from a descriptor can hold line breaks. Every line after the first starts at the
+    // gutter's `|`, so none can begin with `::` or `##[` and be taken for a CI runner command.
+    let bar = paint.paint(&format!("{} |", " ".repeat(gutter)), style::GUTTER);
+    let head = format!("{}[{}]", d.severity, sanitize_line(&d.rule));
+    let message = sanitize(&d.message);
+    let mut lines = message.lines();
+    let first = lines.next().unwrap_or_default();
+    let _ = writeln!(
+        out,
+        "{}{} {}",
+        paint.paint(&head, style::severity(d.severity)),
+        paint.paint(":", style::BOLD),
+        paint.paint(first, style::BOLD)
+    );
+    for line in lines {
+        let _ = writeln!(out, "{bar} {}", paint.paint(line, style::BOLD));
+    }
     if !d.file.is_empty() {
         let _ = writeln!(out, "{}{} {}", " ".repeat(gutter), paint.paint("-->", style::GUTTER), location(d));
     }
@@ -68,22 +75,23 @@ fn diagnostic(out: &mut String, d: &Diagnostic, src: Option<&SourceText>, paint:
             let _ = writeln!(out, "{row}");
         }
         if !notes.is_empty() {
-            let _ = writeln!(out, "{}", paint.paint(&format!("{} |", " ".repeat(gutter)), style::GUTTER));
+            let _ = writeln!(out, "{bar}");
         }
     }
     for (label, text) in notes {
-        let indent = " ".repeat(gutter + 1);
+        let style = if label == "help" { style::HELP } else { style::BOLD };
         let lead = format!(
-            "{indent}{} {}",
+            "{}{} {}",
+            " ".repeat(gutter + 1),
             paint.paint("=", style::GUTTER),
-            paint.paint(&format!("{label}:"), if label == "help" { style::HELP } else { style::BOLD })
+            paint.paint(&format!("{label}:"), style)
         );
-        let pad = " ".repeat(gutter + 1 + 2 + label.len() + 2);
+        let pad = " ".repeat(label.len() + 3);
         for (i, line) in sanitize(&text).lines().enumerate() {
             if i == 0 {
                 let _ = writeln!(out, "{lead} {line}");
             } else {
-                let _ = writeln!(out, "{pad}{line}");
+                let _ = writeln!(out, "{bar}{pad}{line}");
             }
         }
     }
@@ -92,7 +100,7 @@ fn diagnostic(out: &mut String, d: &Diagnostic, src: Option<&SourceText>, paint:
 /// `file:line:col`, `file:line`, or `file (the 2nd YAML document)` when only the document is
 /// known.
 fn location(d: &Diagnostic) -> String {
-    let file = sanitize(&d.file);
+    let file = sanitize_line(&d.file);
     match (d.line, d.column, d.document) {
         (0, _, Some(doc)) => format!("{file} (the {} YAML document)", ordinal(doc + 1)),
         (0, _, None) => file,
@@ -105,7 +113,7 @@ fn location(d: &Diagnostic) -> String {
 fn notes(d: &Diagnostic) -> Vec<(&'static str, String)> {
     let mut notes = Vec::new();
     if let Some(entity) = &d.entity {
-        notes.push(("entity", entity.clone()));
+        notes.push(("entity", sanitize_line(entity)));
     }
     if let Some(help) = &d.help {
         notes.push(("help", help.clone()));

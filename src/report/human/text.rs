@@ -178,6 +178,11 @@ pub(super) fn sanitize(text: &str) -> String {
     text.chars().map(|c| if c == '\n' || c == '\t' { c } else { visible(c) }).collect()
 }
 
+/// Text that must stay on one line (a file name, a rule id), every control character visible.
+pub(super) fn sanitize_line(text: &str) -> String {
+    text.chars().map(visible).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use std::sync::Arc;
@@ -219,6 +224,7 @@ mod tests {
         assert_eq!(l.text, "a\u{241b}[2Jb\u{FFFD}c\u{FFFD}d");
         assert_eq!(l.len(), 10);
         assert_eq!(sanitize("x\x07y\nz"), "x\u{2407}y\nz");
+        assert_eq!(sanitize_line("a\nb"), "a\u{240a}b");
     }
 
     #[test]
