@@ -86,3 +86,28 @@ fn gutter_widens_with_line_numbers() {
     0 errors, 0 warnings in 0 files (0 documents, 0 entities)
     ");
 }
+
+proptest::proptest! {
+    /// Any text, any position (stale, reversed, past the end, zero): a frame or none, never a
+    /// panic, and no carriage return or escape character from the file reaches the terminal.
+    #[test]
+    fn any_text_and_position_renders(
+        text in "([a-z :\t#\r\n\u{301}\u{FEFF}\u{1b}]|支|🚀){0,200}",
+        line in 0u32..30,
+        column in 0u32..40,
+        end in proptest::option::of((0u32..30, 0u32..40)),
+        color in proptest::bool::ANY,
+    ) {
+        let mut d = Diagnostic::error("r/x", "m").in_file("f.yaml").at(line, column);
+        if let Some((l, c)) = end {
+            d.end_line = Some(l);
+            d.end_column = Some(c);
+        }
+        let report = Report { diagnostics: vec![d], ..Default::default() };
+        let text: std::sync::Arc<str> = text.into();
+        let out = paved::report::render(&report, Format::Human, &|_| Some(text.clone()), paved::report::HumanOptions { color });
+        proptest::prop_assert!(out.ends_with("entities)\n"));
+        proptest::prop_assert!(color || !out.contains('\x1b'));
+        proptest::prop_assert!(!out.contains('\r'));
+    }
+}
