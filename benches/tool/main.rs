@@ -1,0 +1,28 @@
+//! `paved-bench`: writes synthetic repositories and measures commands on them.
+//!
+//! Generators are seeded, so every run measures the same input. `measure` runs a command
+//! several times and reports wall-clock time and peak memory (from `wait4`'s rusage), which is
+//! what the figures in docs/benchmarks.md are.
+
+mod measure;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(name = "paved-bench", about = "Generate benchmark inputs and measure paved on them")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run a command N times; print wall-clock (min/median/max) and peak RSS.
+    Measure(measure::Args),
+}
+
+fn main() -> anyhow::Result<()> {
+    match Cli::parse().command {
+        Command::Measure(args) => measure::run(args),
+    }
+}
