@@ -4,6 +4,7 @@
 //! several times and reports wall-clock time and peak memory (from `wait4`'s rusage), which is
 //! what the figures in docs/benchmarks.md are.
 
+mod gen_catalog;
 mod measure;
 
 use clap::{Parser, Subcommand};
@@ -19,10 +20,13 @@ struct Cli {
 enum Command {
     /// Run a command N times; print wall-clock (min/median/max) and peak RSS.
     Measure(measure::Args),
+    /// Write a synthetic Backstage catalog of N entities.
+    GenCatalog(gen_catalog::Args),
 }
 
 fn main() -> anyhow::Result<()> {
     match Cli::parse().command {
         Command::Measure(args) => measure::run(args),
+        Command::GenCatalog(args) => gen_catalog::run(args),
     }
 }
