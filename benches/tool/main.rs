@@ -6,6 +6,7 @@
 
 mod gen_catalog;
 mod measure;
+mod parse_only;
 
 use clap::{Parser, Subcommand};
 
@@ -22,11 +23,14 @@ enum Command {
     Measure(measure::Args),
     /// Write a synthetic Backstage catalog of N entities.
     GenCatalog(gen_catalog::Args),
+    /// Parse every YAML file under a directory and nothing else (the floor for validation).
+    ParseOnly(parse_only::Args),
 }
 
 fn main() -> anyhow::Result<()> {
     match Cli::parse().command {
         Command::Measure(args) => measure::run(args),
         Command::GenCatalog(args) => gen_catalog::run(args),
+        Command::ParseOnly(args) => parse_only::run(args),
     }
 }
