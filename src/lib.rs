@@ -8,4 +8,5 @@
 pub mod config;
 pub mod report;
 pub mod source;
+pub mod store;
 pub mod yaml;
