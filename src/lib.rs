@@ -6,6 +6,7 @@
 //! it.
 
 pub mod config;
+pub mod exec;
 pub mod report;
 pub mod source;
 pub mod store;
