@@ -21,6 +21,19 @@ async fn a_timeout_stops_atmos_like_ctrl_c() {
 }
 
 #[tokio::test]
+async fn a_timeout_that_sigterm_cannot_stop_ends_with_sigkill() {
+    let s = Standin::new("deploy vpc dev add=1 sleep=60 trap=ignore\n");
+    let (ctx, _) = context();
+    let ctx = ctx.with_timeout(Duration::from_millis(400)).with_kill_grace(Duration::from_millis(400));
+    let deploy = AtmosCommand::new(&["terraform", "deploy"], "vpc", "dev").unwrap();
+    let out = s.executor.run(&deploy, &ctx).await.unwrap();
+    assert!(out.timed_out && out.killed && !out.cancelled, "{out:?}");
+    assert_eq!(out.signal, Some(libc::SIGKILL));
+    assert!(out.stdout.contains("aws_subnet.private[0]: Creating..."), "output before the stop is kept");
+    assert!(out.duration >= Duration::from_millis(800) && out.duration < Duration::from_secs(5), "{:?}", out.duration);
+}
+
+#[tokio::test]
 async fn a_cancel_that_sigterm_cannot_stop_ends_with_sigkill() {
     // trap=ignore: SIGTERM is ignored by the stand-in and its `sleep` child alike.
     let s = Standin::new("destroy vpc dev sleep=60 trap=ignore\n");
