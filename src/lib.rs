@@ -7,6 +7,8 @@
 
 pub mod ci;
 pub mod config;
+pub mod exec;
 pub mod report;
 pub mod source;
+pub mod store;
 pub mod yaml;

@@ -2,8 +2,11 @@
 //!
 //! Unknown keys are errors that point at their line, so a typo never silently disables a check.
 
+mod atmos;
+mod duration;
 mod raw;
 mod size;
+mod store;
 
 use std::collections::BTreeMap;
 
@@ -11,7 +14,10 @@ use crate::report::{Diagnostic, SeverityOverride};
 use crate::source::{RelPath, RelPathError};
 use crate::yaml::{Limits, ParseOptions};
 
+pub use atmos::AtmosConfig;
+pub use duration::parse_duration;
 pub use size::parse_size;
+pub use store::{StoreConfig, StoreScheme, StoreUrl};
 
 /// The file name paved looks for at the repository root.
 pub const FILE_NAME: &str = "paved.yaml";
@@ -27,6 +33,8 @@ pub struct Config {
     /// Per-rule severity overrides (exact ids, or prefixes like `catalog/*`).
     pub rules: BTreeMap<String, SeverityOverride>,
     pub limits: LimitsConfig,
+    pub store: StoreConfig,
+    pub atmos: AtmosConfig,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -77,6 +85,8 @@ impl Default for Config {
             },
             rules: BTreeMap::new(),
             limits: LimitsConfig { max_file_size: 10 * 1024 * 1024, yaml: Limits::default() },
+            store: StoreConfig::default(),
+            atmos: AtmosConfig::default(),
         }
     }
 }

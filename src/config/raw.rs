@@ -17,6 +17,10 @@ pub(super) struct RawConfig {
     rules: BTreeMap<String, SeverityOverride>,
     #[serde(default)]
     limits: RawLimits,
+    #[serde(default)]
+    store: super::store::RawStore,
+    #[serde(default)]
+    atmos: super::atmos::RawAtmos,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -126,6 +130,8 @@ impl RawConfig {
             limits.yaml.max_alias_nodes = a;
         }
         cfg.limits = limits;
+        cfg.store = self.store.check(file, &mut errs);
+        cfg.atmos = self.atmos.check(file, &mut errs);
 
         if errs.is_empty() { Ok(cfg) } else { Err(errs) }
     }
