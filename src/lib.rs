@@ -6,6 +6,7 @@
 //! it.
 
 pub mod config;
+pub mod gotemplate;
 pub mod report;
 pub mod source;
 pub mod yaml;
