@@ -18,7 +18,11 @@ pub(super) fn execute(
     env: &BTreeMap<String, String>,
     missing: MissingKey,
 ) -> Result<String, Fail> {
-    let dot = Value::from_json(data, 0).map_err(|e| Fail::new(0, e))?;
+    // Go's data is `reflect.ValueOf(data)`: nil data is the missing value, not a nil interface.
+    let dot = match Value::from_json(data, 0).map_err(|e| Fail::new(0, e))? {
+        Value::Nil => Value::Missing,
+        v => v,
+    };
     let Some(root) = t.trees.get(&*t.name) else {
         return Ok(String::new());
     };

@@ -144,16 +144,19 @@ pub(super) fn sprintf(format: &str, args: &[Value]) -> Result<String, String> {
     Ok(p.buf)
 }
 
-/// Width/precision digits; Go gives up on numbers over a million.
+/// Width/precision digits. Like Go, a number that grows past a million gives up and consumes
+/// the rest of the format (which then has no verb).
 fn parse_num(s: &str) -> (Option<usize>, usize) {
-    let len = s.bytes().take_while(u8::is_ascii_digit).count();
-    if len == 0 {
-        return (None, 0);
+    let mut num: usize = 0;
+    let mut len = 0;
+    for b in s.bytes().take_while(u8::is_ascii_digit) {
+        if num > 1_000_000 {
+            return (None, s.len());
+        }
+        num = num * 10 + usize::from(b - b'0');
+        len += 1;
     }
-    match s[..len].parse::<usize>() {
-        Ok(n) if n <= 1_000_000 => (Some(n), len),
-        _ => (None, len),
-    }
+    if len == 0 { (None, 0) } else { (Some(num), len) }
 }
 
 fn int_from_arg(args: &[Value], arg_num: &mut usize) -> Option<i64> {

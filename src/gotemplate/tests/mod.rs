@@ -1,7 +1,9 @@
 //! Tests of the Go template engine. Expected outputs follow Go's `text/template` and Sprig
 //! documentation (and Go's implementation where the docs are silent).
 
+mod exec;
 mod smoke;
+mod syntax;
 
 use serde_json::{Value as J, json};
 
