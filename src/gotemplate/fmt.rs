@@ -426,6 +426,14 @@ impl Printer {
     }
 
     fn fmt_string(&mut self, s: &str, verb: char, a: &Value) -> Res {
+        // Go's documentation: the '0' flag is ignored for strings.
+        let saved_zero = std::mem::replace(&mut self.f.zero, false);
+        let r = self.fmt_string_inner(s, verb, a);
+        self.f.zero = saved_zero;
+        r
+    }
+
+    fn fmt_string_inner(&mut self, s: &str, verb: char, a: &Value) -> Res {
         let truncated = |s: &str, prec: Option<usize>| match prec {
             Some(p) => s.chars().take(p).collect::<String>(),
             None => s.to_string(),

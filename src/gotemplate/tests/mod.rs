@@ -2,8 +2,10 @@
 //! documentation (and Go's implementation where the docs are silent).
 
 mod exec;
+mod printf;
 mod smoke;
 mod syntax;
+mod table;
 
 use serde_json::{Value as J, json};
 
