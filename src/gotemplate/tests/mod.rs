@@ -1,6 +1,7 @@
 //! Tests of the Go template engine. Expected outputs follow Go's `text/template` and Sprig
 //! documentation (and Go's implementation where the docs are silent).
 
+mod atmos;
 mod exec;
 mod printf;
 mod smoke;
