@@ -9,7 +9,7 @@ use super::ast::{Command, Control, Fail, List, Node, Operand, Pipe};
 use super::fmt::sprint_v;
 use super::funcs::{Ctx, Func, Imp, Ty};
 use super::value::{Elem, Value};
-use super::{MAX_OUTPUT_BYTES, MAX_TEMPLATE_DEPTH, MissingKey, Template};
+use super::{MAX_EXEC_NESTING, MAX_OUTPUT_BYTES, MAX_TEMPLATE_DEPTH, MissingKey, Template};
 
 /// Runs `t` over `data`.
 pub(super) fn execute(
@@ -32,6 +32,7 @@ pub(super) fn execute(
         out: String::new(),
         vars: vec![("$", dot.clone())],
         depth: 0,
+        nest: 0,
         missing,
         at: (0, 0),
         ctx: Ctx::new(env),
@@ -61,7 +62,11 @@ struct State<'t, 'e> {
     name: &'t str,
     out: String,
     vars: Vec<(&'t str, Value)>,
+    /// `{{template}}` call depth.
     depth: usize,
+    /// Nesting of lists and parenthesized pipelines across template calls: bounds the
+    /// evaluator's recursion (and so its stack use) whatever the templates look like.
+    nest: usize,
     missing: MissingKey,
     /// Source span of the command being evaluated, quoted in errors.
     at: (usize, usize),
@@ -91,13 +96,24 @@ impl<'t> State<'t, '_> {
         Ok(())
     }
 
+    fn enter(&mut self, pos: usize) -> Result<(), Fail> {
+        self.nest += 1;
+        if self.nest > MAX_EXEC_NESTING {
+            return Err(self.fail(pos, format!("execution nested deeper than {MAX_EXEC_NESTING} levels")));
+        }
+        Ok(())
+    }
+
     fn walk_list(&mut self, dot: &Value, list: &'t List) -> Result<Flow, Fail> {
+        self.enter(0)?;
         for node in list {
             let flow = self.walk(dot, node)?;
             if flow != Flow::Normal {
+                self.nest -= 1;
                 return Ok(flow);
             }
         }
+        self.nest -= 1;
         Ok(Flow::Normal)
     }
 
@@ -303,7 +319,10 @@ impl<'t> State<'t, '_> {
             Operand::Func { pos, name, func } => self.eval_call(dot, *pos, name, func, &cmd.args[1..], fin, Some(cmd)),
             Operand::Pipe(p) => {
                 self.not_a_function(cmd, has_args)?;
-                self.eval_pipeline(dot, p)
+                self.enter(p.pos)?;
+                let v = self.eval_pipeline(dot, p)?;
+                self.nest -= 1;
+                Ok(v)
             }
             lit => {
                 self.not_a_function(cmd, has_args)?;
@@ -332,7 +351,7 @@ impl<'t> State<'t, '_> {
             Operand::Str(_, s) => Value::str(s.as_str()),
             Operand::Number(pos, n) => {
                 let t = n.text.as_str();
-                let hex_int = t.len() > 2 && t[..2].eq_ignore_ascii_case("0x") && !t.contains(['p', 'P']);
+                let hex_int = t.get(..2).is_some_and(|p| p.eq_ignore_ascii_case("0x")) && !t.contains(['p', 'P']);
                 if n.is_float && !hex_int && !t.starts_with('\'') && t.contains(['.', 'e', 'E', 'p', 'P']) {
                     Value::Float(n.float)
                 } else if n.is_int {
@@ -362,7 +381,7 @@ impl<'t> State<'t, '_> {
     }
 
     fn eval_field(&self, pos: usize, name: &str, recv: Value, has_args: bool) -> Result<Value, Fail> {
-        match recv {
+        match &recv {
             Value::Missing => {
                 if self.missing == MissingKey::Error {
                     return Err(self.fail(pos, format!("nil data; no entry for key {name:?}")));
@@ -379,7 +398,7 @@ impl<'t> State<'t, '_> {
                 }
                 match self.missing {
                     MissingKey::Default => Ok(Value::Missing),
-                    MissingKey::Zero if elem == Elem::Str => Ok(Value::str("")),
+                    MissingKey::Zero if *elem == Elem::Str => Ok(Value::str("")),
                     MissingKey::Zero => Ok(Value::Nil),
                     MissingKey::Error => Err(self.fail(pos, format!("map has no entry for key {name:?}"))),
                 }
@@ -403,7 +422,9 @@ impl<'t> State<'t, '_> {
             }
             Operand::Pipe(p) => {
                 let at = self.at;
+                self.enter(p.pos)?;
                 let v = self.eval_pipeline(dot, p)?;
+                self.nest -= 1;
                 self.at = at;
                 v
             }

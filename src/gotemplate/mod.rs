@@ -36,6 +36,9 @@ pub const MAX_OUTPUT_BYTES: usize = 16 << 20;
 pub const MAX_TEMPLATE_DEPTH: usize = 100;
 /// Deepest nesting of control structures and parentheses in the source.
 pub const MAX_NESTING: usize = 100;
+/// Deepest nesting at execution time, counting every control structure, parenthesized
+/// pipeline and template call on the way (a recursive template multiplies source nesting).
+pub const MAX_EXEC_NESTING: usize = 400;
 /// Deepest nesting of data values (input data, printing, JSON/YAML encoding).
 pub const MAX_VALUE_DEPTH: usize = 200;
 /// Evaluation budget: one unit per command, loop iteration and list element built, one per 16

@@ -16,6 +16,10 @@ use super::MAX_VALUE_DEPTH;
 
 pub(super) type MapRef = Rc<RefCell<BTreeMap<String, Value>>>;
 
+pub(super) fn new_map(m: BTreeMap<String, Value>) -> MapRef {
+    Rc::new(RefCell::new(m))
+}
+
 /// The element type of a list or map: `interface {}` or `string`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Elem {
@@ -70,7 +74,7 @@ impl Value {
     }
 
     pub fn map(m: BTreeMap<String, Value>) -> Value {
-        Value::Map(Rc::new(RefCell::new(m)), Elem::Any)
+        Value::Map(new_map(m), Elem::Any)
     }
 
     /// Nil and the missing value (Go's `indirectInterface` makes both invalid).
@@ -235,6 +239,39 @@ impl Value {
                     && a.iter().zip(b.iter()).all(|((ka, va), (kb, vb))| ka == kb && va.deep_equal(vb, depth + 1))
             }
             _ => false,
+        }
+    }
+}
+
+/// Dropping a deeply nested value (a list built by wrapping itself a million times) must not
+/// recurse once per level: children of values this one solely owns are dropped from a heap
+/// stack instead.
+impl Drop for Value {
+    fn drop(&mut self) {
+        fn take_children(v: &mut Value, stack: &mut Vec<Value>) {
+            match v {
+                Value::List(l, _) => {
+                    if let Some(items) = Rc::get_mut(l) {
+                        stack.append(items);
+                    }
+                }
+                Value::Map(m, _) => {
+                    if Rc::strong_count(m) == 1
+                        && let Ok(mut map) = m.try_borrow_mut()
+                    {
+                        stack.extend(std::mem::take(&mut *map).into_values());
+                    }
+                }
+                _ => {}
+            }
+        }
+        if !matches!(self, Value::List(..) | Value::Map(..)) {
+            return;
+        }
+        let mut stack = Vec::new();
+        take_children(self, &mut stack);
+        while let Some(mut v) = stack.pop() {
+            take_children(&mut v, &mut stack);
         }
     }
 }

@@ -145,16 +145,16 @@ fn from_json(c: &mut Ctx, s: &str) -> Result<Value, String> {
 }
 
 fn floats(v: Value) -> Value {
-    match v {
-        Value::Int(i) => Value::Float(i as f64),
-        Value::Uint(u) => Value::Float(u as f64),
-        Value::List(l, e) => Value::List(std::rc::Rc::new(l.iter().cloned().map(floats).collect()), e),
+    match &v {
+        Value::Int(i) => Value::Float(*i as f64),
+        Value::Uint(u) => Value::Float(*u as f64),
+        Value::List(l, e) => Value::List(std::rc::Rc::new(l.iter().cloned().map(floats).collect()), *e),
         Value::Map(m, _) => {
             let entries: Vec<(String, Value)> =
                 m.borrow().iter().map(|(k, v)| (k.clone(), floats(v.clone()))).collect();
             Value::map(entries.into_iter().collect())
         }
-        v => v,
+        _ => v,
     }
 }
 

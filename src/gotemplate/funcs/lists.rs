@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use super::super::MAX_VALUE_DEPTH;
-use super::super::value::{Elem, MapRef, Value, too_deep};
+use super::super::value::{Elem, MapRef, Value, new_map, too_deep};
 use super::{Ctx, Func, Ty, arg_int, arg_str, strslice, strval};
 
 const A: Ty = Ty::Any;
@@ -15,7 +15,7 @@ const VA: Option<Ty> = Some(Ty::Any);
 const M: Ty = Ty::Map;
 
 pub(super) static FUNCS: &[Func] = &[
-    super::f("list", &[], VA, |c, a| built(c, a)),
+    super::f("list", &[], VA, built),
     super::f("first", &[A], None, |_, a| Ok(items(&a[0], "first")?.first().cloned().unwrap_or(Value::Nil))),
     super::f("last", &[A], None, |_, a| Ok(items(&a[0], "last")?.last().cloned().unwrap_or(Value::Nil))),
     super::f("rest", &[A], None, |c, a| {
@@ -209,10 +209,7 @@ fn pick(c: &mut Ctx, a: &[Value], keep: bool) -> Result<Value, String> {
 fn merge(c: &mut Ctx, a: Vec<Value>, overwrite: bool) -> Result<Value, String> {
     let dst = match &a[0] {
         Value::Map(m, _) => m.clone(),
-        _ => match Value::map(BTreeMap::new()) {
-            Value::Map(m, _) => m,
-            _ => return Err("merge: internal error".into()),
-        },
+        _ => new_map(BTreeMap::new()),
     };
     for src in &a[1..] {
         if let Some(s) = map_of(src) {
@@ -272,10 +269,7 @@ fn deep_copy(c: &mut Ctx, v: &Value, depth: usize) -> Result<Value, String> {
             for (k, x) in entries {
                 out.insert(k, deep_copy(c, &x, depth + 1)?);
             }
-            match Value::map(out) {
-                Value::Map(m, _) => Value::Map(m, *e),
-                v => v,
-            }
+            Value::Map(new_map(out), *e)
         }
         Value::Missing => Value::Nil,
         v => v.clone(),
@@ -307,8 +301,8 @@ fn dig(_: &mut Ctx, a: Vec<Value>) -> Result<Value, String> {
         if i + 1 == keys.len() {
             return Ok(step);
         }
-        cur = match step {
-            Value::Map(m, Elem::Any) => m,
+        cur = match &step {
+            Value::Map(m, Elem::Any) => m.clone(),
             v => {
                 return Err(format!(
                     "interface conversion: interface {{}} is {}, not map[string]interface {{}}",

@@ -12,6 +12,7 @@ const I: Ty = Ty::Int;
 const A: Option<Ty> = Some(Ty::Any);
 
 pub(super) static FUNCS: &[Func] = &[
+    f("hello", &[], None, |c, _| out(c, "Hello!".into())),
     f("upper", &[S], None, |c, a| out(c, arg_str(&a, 0).to_uppercase())),
     f("lower", &[S], None, |c, a| out(c, arg_str(&a, 0).to_lowercase())),
     f("title", &[S], None, |c, a| out(c, title(arg_str(&a, 0)))),
@@ -190,10 +191,7 @@ fn indent(c: &mut Ctx, n: i64, s: &str) -> Result<String, String> {
 fn split_map(c: &mut Ctx, parts: Vec<String>) -> Result<Value, String> {
     c.charge(parts.len() as u64)?;
     let m = parts.into_iter().enumerate().map(|(i, p)| (format!("_{i}"), Value::str(p))).collect();
-    match Value::map(m) {
-        Value::Map(m, _) => Ok(Value::Map(m, super::super::value::Elem::Str)),
-        v => Ok(v),
-    }
+    Ok(Value::Map(super::super::value::new_map(m), super::super::value::Elem::Str))
 }
 
 fn regex_find(c: &mut Ctx, a: Vec<Value>) -> Result<Value, String> {

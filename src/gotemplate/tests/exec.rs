@@ -270,3 +270,45 @@ fn template_is_reusable_and_shareable() {
         std::thread::spawn(move || t2.execute(&json!({"vars": {"tenant": "x", "stage": "y"}}), &Options::default()));
     assert_eq!(handle.join().unwrap().unwrap(), "x-y");
 }
+
+/// Hostile nesting and huge values run in a thread with a 2 MiB stack (the default for
+/// spawned threads) without overflowing it: the evaluator's recursion is bounded and deep
+/// values are dropped iteratively.
+#[test]
+fn hostile_templates_fit_a_small_stack() {
+    fn in_small_thread(t: String) -> Result<String, crate::gotemplate::Error> {
+        std::thread::Builder::new()
+            .stack_size(2 << 20)
+            .spawn(move || render("t", &t, &json!({}), &Options::default()))
+            .unwrap()
+            .join()
+            .unwrap()
+    }
+    // A list nested 100,000 deep, and a 100,000-long chain of maps built by mutation.
+    assert_eq!(
+        in_small_thread("{{ $l := list }}{{ range 100000 }}{{ $l = list $l }}{{ end }}ok".into()).unwrap(),
+        "ok"
+    );
+    let chain = "{{ $c := dict }}{{ range 100000 }}{{ $n := dict }}{{ $_ := set $c \"n\" $n }}{{ $c = $n }}{{ end }}ok";
+    assert_eq!(in_small_thread(chain.into()).unwrap(), "ok");
+    for depth in [1, 20, 90] {
+        let body = format!("{}{{{{ template \"r\" . }}}}{}", "{{ if 1 }}".repeat(depth), "{{ end }}".repeat(depth));
+        let t = format!("{{{{ define \"r\" }}}}{body}{{{{ end }}}}{{{{ template \"r\" . }}}}");
+        let err = in_small_thread(t).unwrap_err();
+        assert!(err.message.contains("nested deeper than") || err.message.contains("maximum template depth"), "{err}");
+    }
+    let parens = format!(
+        "{{{{ define \"r\" }}}}{{{{ {}template{} }}}}{{{{ end }}}}{{{{ template \"r\" . }}}}",
+        "(".repeat(95),
+        ")".repeat(95)
+    )
+    .replace("(template)", "(print 1)");
+    let _ = in_small_thread(parens);
+    let first_word = format!(
+        "{{{{ define \"r\" }}}}{{{{ {}1{} }}}}{{{{ template \"r\" . }}}}{{{{ end }}}}{{{{ template \"r\" . }}}}",
+        "(".repeat(95),
+        ")".repeat(95)
+    );
+    let err = in_small_thread(first_word).unwrap_err();
+    assert!(err.message.contains("nested deeper than") || err.message.contains("maximum template depth"), "{err}");
+}

@@ -2,8 +2,10 @@
 //! documentation (and Go's implementation where the docs are silent).
 
 mod atmos;
+mod docs;
 mod exec;
 mod printf;
+mod props;
 mod smoke;
 mod syntax;
 mod table;
