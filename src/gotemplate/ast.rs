@@ -133,7 +133,7 @@ impl Operand {
             Operand::Nil(_) => "nil".into(),
             Operand::Bool(_, b) => b.to_string(),
             Operand::Number(_, n) => n.text.clone(),
-            Operand::Str(_, s) => super::fmt::quote_with(s, '"', false),
+            Operand::Str(_, s) => super::strconv::quote_with(s, '"', false),
             Operand::Pipe(_) => "(…)".into(),
         }
     }

@@ -22,6 +22,7 @@ mod funcs;
 mod lexer;
 mod literal;
 mod parser;
+mod strconv;
 mod value;
 
 #[cfg(test)]

@@ -198,7 +198,7 @@ impl Value {
             Value::Byte(b) => serde_json::Value::from(*b),
             Value::Float(f) => serde_json::Number::from_f64(*f)
                 .map(serde_json::Value::Number)
-                .ok_or_else(|| format!("json: unsupported value: {}", super::fmt::float_v(*f)))?,
+                .ok_or_else(|| format!("json: unsupported value: {}", super::strconv::float_v(*f)))?,
             Value::Str(s) => serde_json::Value::String(s.to_string()),
             Value::List(l, _) => {
                 serde_json::Value::Array(l.iter().map(|x| x.to_json(depth + 1)).collect::<Result<_, _>>()?)

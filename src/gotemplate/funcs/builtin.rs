@@ -202,7 +202,7 @@ fn js_escape(s: &str) -> String {
             '&' => o.push_str("\\u0026"),
             '=' => o.push_str("\\u003D"),
             c if (c as u32) < 0x20 => o.push_str(&format!("\\u{:04X}", c as u32)),
-            c if c.is_ascii() || super::super::fmt::is_print(c) => o.push(c),
+            c if c.is_ascii() || super::super::strconv::is_print(c) => o.push(c),
             c => o.push_str(&format!("\\u{:04X}", c as u32)),
         }
     }

@@ -4,7 +4,7 @@
 use sha2::{Digest, Sha256};
 
 use super::super::MAX_VALUE_DEPTH;
-use super::super::fmt::format_float;
+use super::super::strconv::format_float;
 use super::super::value::{Value, too_deep};
 use super::builtin::out;
 use super::{Ctx, Func, Ty, arg_str};

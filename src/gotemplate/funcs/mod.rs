@@ -9,6 +9,7 @@ mod convert;
 mod encoding;
 mod gomplate;
 mod lists;
+mod paths;
 mod strings;
 
 use std::collections::{BTreeMap, HashMap};
@@ -256,9 +257,16 @@ static NAMESPACES: &[Func] = &[
 
 static TABLE: LazyLock<HashMap<&'static str, &'static Func>> = LazyLock::new(|| {
     let mut m = HashMap::new();
-    for table in
-        [builtin::FUNCS, strings::FUNCS, lists::FUNCS, convert::FUNCS, encoding::FUNCS, gomplate::FUNCS, UNSUPPORTED]
-    {
+    for table in [
+        builtin::FUNCS,
+        strings::FUNCS,
+        lists::FUNCS,
+        convert::FUNCS,
+        encoding::FUNCS,
+        gomplate::FUNCS,
+        paths::FUNCS,
+        UNSUPPORTED,
+    ] {
         for func in table {
             m.insert(func.name, func);
         }

@@ -2,7 +2,7 @@
 //! Argument orders follow Sprig (`trimPrefix "-" "-x"`, `replace "old" "new" .s`), so the
 //! string being worked on comes last and can be piped in.
 
-use super::super::fmt::quote_with;
+use super::super::strconv::quote_with;
 use super::super::value::Value;
 use super::builtin::out;
 use super::{Ctx, Func, Ty, arg_int, arg_str, f, go_split, strval};
