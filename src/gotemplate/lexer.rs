@@ -276,7 +276,7 @@ impl Lexer<'_> {
                     self.emit(tok, start);
                 }
                 c => {
-                    return Err(Fail::new(start, format!("unexpected {c:?} in command")));
+                    return Err(Fail::new(start, format!("unexpected {:?} in command", c.to_string())));
                 }
             }
         }

@@ -107,7 +107,7 @@ impl<'t> State<'t, '_> {
     }
 
     fn walk_list(&mut self, dot: &Value, list: &'t List) -> Result<Flow, Fail> {
-        self.enter(0)?;
+        self.enter(self.at.0)?;
         for node in list {
             let flow = self.walk(dot, node)?;
             if flow != Flow::Normal {
@@ -121,7 +121,8 @@ impl<'t> State<'t, '_> {
 
     fn walk(&mut self, dot: &Value, node: &'t Node) -> Result<Flow, Fail> {
         match node {
-            Node::Text(s) => self.write(0, s)?,
+            // Text has no position of its own; a limit hit here is reported at the last command.
+            Node::Text(s) => self.write(self.at.0, s)?,
             Node::Action(pipe) => {
                 let v = self.eval_pipeline(dot, pipe)?;
                 if pipe.decl.is_empty() {

@@ -32,6 +32,8 @@ fn comments() {
     assert_eq!(r("a{{- /* trimmed */}} b", d()), "a b");
     assert_eq!(e("{{/* open", d()).message, "unclosed comment");
     assert_eq!(e("{{/* c */ 1 }}", d()).message, "comment ends before closing delimiter");
+    // A comment must start right after the delimiter (and trim marker).
+    assert_eq!(e("{{ /* c */ }}", d()).message, "unexpected \"/\" in command");
 }
 
 #[test]
