@@ -8,6 +8,7 @@
 pub mod ci;
 pub mod config;
 pub mod exec;
+pub mod gotemplate;
 pub mod report;
 pub mod source;
 pub mod store;
