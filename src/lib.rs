@@ -6,8 +6,12 @@
 //! it.
 
 pub mod changeset;
+pub mod ci;
 pub mod config;
+pub mod exec;
 pub mod forge;
+pub mod gotemplate;
 pub mod report;
 pub mod source;
+pub mod store;
 pub mod yaml;

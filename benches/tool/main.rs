@@ -4,7 +4,9 @@
 //! several times and reports wall-clock time and peak memory (from `wait4`'s rusage), which is
 //! what the figures in docs/benchmarks.md are.
 
+mod gen_catalog;
 mod measure;
+mod parse_only;
 
 use clap::{Parser, Subcommand};
 
@@ -19,10 +21,16 @@ struct Cli {
 enum Command {
     /// Run a command N times; print wall-clock (min/median/max) and peak RSS.
     Measure(measure::Args),
+    /// Write a synthetic Backstage catalog of N entities.
+    GenCatalog(gen_catalog::Args),
+    /// Parse every YAML file under a directory and nothing else (the floor for validation).
+    ParseOnly(parse_only::Args),
 }
 
 fn main() -> anyhow::Result<()> {
     match Cli::parse().command {
         Command::Measure(args) => measure::run(args),
+        Command::GenCatalog(args) => gen_catalog::run(args),
+        Command::ParseOnly(args) => parse_only::run(args),
     }
 }

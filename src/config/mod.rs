@@ -2,9 +2,12 @@
 //!
 //! Unknown keys are errors that point at their line, so a typo never silently disables a check.
 
+mod atmos;
+mod duration;
 mod forge;
 mod raw;
 mod size;
+mod store;
 
 use std::collections::BTreeMap;
 
@@ -12,8 +15,11 @@ use crate::report::{Diagnostic, SeverityOverride};
 use crate::source::{RelPath, RelPathError};
 use crate::yaml::{Limits, ParseOptions};
 
+pub use atmos::AtmosConfig;
+pub use duration::parse_duration;
 pub use forge::{ForgeConfig, GitHubAuthConfig, GitHubConfig, GitLabConfig, HttpConfig, SecretRef};
 pub use size::parse_size;
+pub use store::{StoreConfig, StoreScheme, StoreUrl};
 
 /// The file name paved looks for at the repository root.
 pub const FILE_NAME: &str = "paved.yaml";
@@ -29,6 +35,8 @@ pub struct Config {
     /// Per-rule severity overrides (exact ids, or prefixes like `catalog/*`).
     pub rules: BTreeMap<String, SeverityOverride>,
     pub limits: LimitsConfig,
+    pub store: StoreConfig,
+    pub atmos: AtmosConfig,
     /// GitHub and GitLab connections (`forge:`).
     pub forge: ForgeConfig,
 }
@@ -81,6 +89,8 @@ impl Default for Config {
             },
             rules: BTreeMap::new(),
             limits: LimitsConfig { max_file_size: 10 * 1024 * 1024, yaml: Limits::default() },
+            store: StoreConfig::default(),
+            atmos: AtmosConfig::default(),
             forge: ForgeConfig::default(),
         }
     }

@@ -18,6 +18,10 @@ pub(super) struct RawConfig {
     #[serde(default)]
     limits: RawLimits,
     #[serde(default)]
+    store: super::store::RawStore,
+    #[serde(default)]
+    atmos: super::atmos::RawAtmos,
+    #[serde(default)]
     forge: super::forge::RawForge,
 }
 
@@ -128,6 +132,8 @@ impl RawConfig {
             limits.yaml.max_alias_nodes = a;
         }
         cfg.limits = limits;
+        cfg.store = self.store.check(file, &mut errs);
+        cfg.atmos = self.atmos.check(file, &mut errs);
 
         // Checks after reading have no position of their own: find the key in the spanned tree.
         let tree = std::cell::OnceCell::new();

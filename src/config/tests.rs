@@ -32,3 +32,31 @@ fn values_are_checked_and_defaults_filled() {
     let errs = Config::parse("paved.yaml", "rules:\n  x: loud\n").unwrap_err();
     assert_eq!(errs[0].line, 2);
 }
+
+#[test]
+fn store_and_atmos_sections() {
+    let cfg = Config::parse(
+        "paved.yaml",
+        "store:\n  url: postgres://paved:pw@db:5432/paved\natmos:\n  path: /opt/atmos/bin/atmos\n  timeout: 45m\n  kill_grace: 10s\n  env:\n    ATMOS_BASE_PATH: infra\n",
+    )
+    .unwrap();
+    assert_eq!(cfg.store.url.as_ref().unwrap().scheme(), StoreScheme::Postgres);
+    assert_eq!(cfg.atmos.path, "/opt/atmos/bin/atmos");
+    assert_eq!(cfg.atmos.timeout, std::time::Duration::from_secs(45 * 60));
+    assert_eq!(cfg.atmos.kill_grace, std::time::Duration::from_secs(10));
+    assert_eq!(cfg.atmos.env["ATMOS_BASE_PATH"], "infra");
+    assert_eq!(Config::default().atmos.path, "atmos");
+    assert_eq!(Config::default().atmos.timeout, std::time::Duration::from_secs(3600));
+
+    let errs = Config::parse(
+        "paved.yaml",
+        "store:\n  url: mysql://root:pw@h/db\natmos:\n  timeout: 60\n  kill_grace: 0s\n  env:\n    'BAD-NAME': x\n",
+    )
+    .unwrap_err();
+    let text: Vec<&str> = errs.iter().map(|d| d.message.as_str()).collect();
+    assert_eq!(errs.len(), 4, "{text:?}");
+    assert!(text.iter().all(|m| !m.contains("pw")), "{text:?}");
+    assert!(text.iter().any(|m| m.starts_with("atmos.timeout:") && m.contains("needs a unit")), "{text:?}");
+    let errs = Config::parse("paved.yaml", "atmos:\n  pth: atmos\n").unwrap_err();
+    assert_eq!((errs[0].line, errs[0].message.contains("unknown field `pth`")), (2, true));
+}

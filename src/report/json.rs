@@ -1,14 +1,18 @@
-//! paved's JSON output: `{"diagnostics": [...], "summary": {...}}`.
+//! paved's JSON output: `{"diagnostics": [...], "summary": {...}}`, documented key by key in
+//! docs/output-formats.md. Keys are only ever added, never renamed or removed.
 
 use serde_json::json;
 
 use super::Report;
 
-pub fn render(report: &Report) -> String {
+/// Renders `report` as paved's JSON.
+pub(super) fn render(report: &Report) -> String {
+    let fingerprints = report.fingerprints();
     let diagnostics: Vec<_> = report
         .diagnostics
         .iter()
-        .map(|d| {
+        .zip(fingerprints)
+        .map(|(d, fingerprint)| {
             let mut v = json!({
                 "rule": d.rule,
                 "severity": d.severity,
@@ -29,7 +33,7 @@ pub fn render(report: &Report) -> String {
             if let Some(h) = &d.help {
                 obj.insert("help".into(), h.clone().into());
             }
-            obj.insert("fingerprint".into(), d.fingerprint().into());
+            obj.insert("fingerprint".into(), fingerprint.into());
             v
         })
         .collect();

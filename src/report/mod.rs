@@ -2,12 +2,19 @@
 //!
 //! This module knows nothing of catalogs or stacks: the domain modules turn their findings into
 //! [`Diagnostic`]s and describe their rules with [`RuleInfo`]. Renderers take a [`Report`] and
-//! return text; they do no IO.
+//! return text; they do no IO. One module per format: `human`, `json`, `sarif`, `github`,
+//! `gitlab`, all reached through [`render`].
 
 mod diagnostic;
+mod fingerprint;
+mod github;
+mod gitlab;
+mod human;
+mod json;
+mod location;
+mod render;
+mod sarif;
 
 pub use diagnostic::{Diagnostic, Report, RuleInfo, Severity, SeverityOverride, Summary};
-mod json;
-mod render;
-
 pub use render::{Format, HumanOptions, SourceLookup, render};
+pub use sarif::{FINGERPRINT_KEY as SARIF_FINGERPRINT_KEY, SCHEMA_URI as SARIF_SCHEMA_URI};

@@ -4,12 +4,12 @@ use std::sync::Arc;
 
 use super::Report;
 
-/// Output formats every diagnostic can be rendered in.
+/// Output formats every diagnostic can be rendered in (docs/output-formats.md).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
     /// rustc-style text with code frames.
     Human,
-    /// paved's JSON (documented in docs/json-output.md).
+    /// paved's JSON.
     Json,
     /// SARIF 2.1.0 for GitHub code scanning.
     Sarif,
@@ -25,16 +25,18 @@ pub type SourceLookup<'a> = &'a dyn Fn(&str) -> Option<Arc<str>>;
 /// Options for the human renderer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct HumanOptions {
+    /// ANSI colour. The CLI sets it only when stdout is a terminal and `NO_COLOR` is unset.
     pub color: bool,
 }
 
-/// Renders `report` in `format`.
+/// Renders `report` in `format`. `sources` is only read by the human renderer (code frames);
+/// a file it has no text for is shown without a frame.
 pub fn render(report: &Report, format: Format, sources: SourceLookup<'_>, human: HumanOptions) -> String {
     match format {
+        Format::Human => super::human::render(report, sources, human),
         Format::Json => super::json::render(report),
-        Format::Human | Format::Sarif | Format::Github | Format::Gitlab => {
-            let _ = (sources, human);
-            super::json::render(report)
-        }
+        Format::Sarif => super::sarif::render(report),
+        Format::Github => super::github::render(report),
+        Format::Gitlab => super::gitlab::render(report),
     }
 }

@@ -65,7 +65,7 @@ impl FileSource for WorkTree {
         let f = fs::File::open(&real).map_err(|e| io_err(path, e))?;
         let mut buf = Vec::with_capacity(meta.len() as usize);
         // The file may grow between stat and read: never read past the limit.
-        f.take(max_len + 1).read_to_end(&mut buf).map_err(|e| io_err(path, e))?;
+        f.take(max_len.saturating_add(1)).read_to_end(&mut buf).map_err(|e| io_err(path, e))?;
         if buf.len() as u64 > max_len {
             return Err(SourceError::TooLarge { path: path.clone(), size: buf.len() as u64, limit: max_len });
         }

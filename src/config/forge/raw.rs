@@ -2,9 +2,9 @@
 
 use serde::Deserialize;
 
-use super::values::{EnvName, FilePath, LITERAL, Literal, Text, Url, base_url, duration, env_name, file_path};
+use super::values::{EnvName, FilePath, LITERAL, Literal, Text, Url, base_url, env_name, file_path};
 use super::{ForgeConfig, GitHubAuthConfig, GitHubConfig, GitLabConfig, SecretRef};
-use crate::config::{RULE, size::parse_size};
+use crate::config::{RULE, parse_duration, size::parse_size};
 use crate::report::Diagnostic;
 
 #[derive(Debug, Default, Deserialize)]
@@ -21,9 +21,9 @@ pub(in crate::config) struct RawForge {
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawHttp {
-    timeout: Option<Text>,
+    timeout: Option<String>,
     retries: Option<u32>,
-    max_retry_wait: Option<Text>,
+    max_retry_wait: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -84,7 +84,7 @@ impl RawForge {
         let mut cfg = ForgeConfig::default();
 
         if let Some(t) = self.http.timeout {
-            match duration(&t) {
+            match parse_duration(&t) {
                 Ok(d) if !d.is_zero() => cfg.http.timeout = d,
                 Ok(_) => err("/forge/http/timeout", "forge.http.timeout must be more than zero".into()),
                 Err(e) => err("/forge/http/timeout", format!("forge.http.timeout: {e}")),
@@ -98,7 +98,7 @@ impl RawForge {
             }
         }
         if let Some(t) = self.http.max_retry_wait {
-            match duration(&t) {
+            match parse_duration(&t) {
                 Ok(d) => cfg.http.max_retry_wait = d,
                 Err(e) => err("/forge/http/max_retry_wait", format!("forge.http.max_retry_wait: {e}")),
             }

@@ -1,6 +1,6 @@
 use std::time::Duration;
 
-use super::values::{Text, duration, mask_credentials};
+use super::values::mask_credentials;
 use super::*;
 use crate::config::Config;
 use crate::report::Diagnostic;
@@ -104,14 +104,6 @@ fn checks_combinations_at_their_lines() {
 
     let errs = parse("forge:\n  github:\n    token_env: A\n    tokens: x\n").unwrap_err();
     assert!(errs[0].message.contains("unknown field `tokens`"));
-}
-
-#[test]
-fn durations() {
-    assert_eq!(duration(&Text::Text("500ms".into())), Ok(Duration::from_millis(500)));
-    assert_eq!(duration(&Text::Text("2h".into())), Ok(Duration::from_secs(7200)));
-    assert_eq!(duration(&Text::Number(9)), Ok(Duration::from_secs(9)));
-    assert!(duration(&Text::Text("soon".into())).is_err());
 }
 
 #[test]

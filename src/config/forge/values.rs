@@ -1,8 +1,6 @@
 //! Values in the `forge:` section: secret-holding keys, environment variable names, file
 //! paths, URLs, durations, and what a credential looks like.
 
-use std::time::Duration;
-
 use serde::{Deserialize, Deserializer};
 
 /// A key that would put a secret in the file. Read (and dropped) so that the check after
@@ -69,7 +67,7 @@ pub(super) fn base_url(s: &str) -> Result<String, &'static str> {
     }
 }
 
-/// A size or duration, written as text or a number.
+/// A size, written as text (`25MiB`) or a number of bytes.
 #[derive(Debug, Deserialize)]
 #[serde(untagged)]
 pub(super) enum Text {
@@ -127,23 +125,4 @@ fn looks_like_secret(s: &str) -> bool {
         "glcbt-",
     ];
     PREFIXES.iter().any(|p| s.contains(p)) || s.contains("-----BEGIN") || s.contains("PRIVATE KEY")
-}
-
-/// `500ms`, `30s`, `5m`, `1h`, or a number of seconds.
-pub(super) fn duration(t: &Text) -> Result<Duration, String> {
-    let s = match t {
-        Text::Number(n) => return Ok(Duration::from_secs(*n)),
-        Text::Text(s) => s.trim(),
-    };
-    let split = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
-    let (num, unit) = s.split_at(split);
-    let n: u64 = num.parse().map_err(|_| format!("`{s}` is not a duration (e.g. 30s, 5m)"))?;
-    let d = match unit.trim() {
-        "" | "s" => Duration::from_secs(n),
-        "ms" => Duration::from_millis(n),
-        "m" => Duration::from_secs(n.saturating_mul(60)),
-        "h" => Duration::from_secs(n.saturating_mul(3600)),
-        u => return Err(format!("unknown duration unit `{u}` (use ms, s, m or h)")),
-    };
-    Ok(d)
 }
