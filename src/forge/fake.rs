@@ -328,6 +328,8 @@ mod tests {
 
     #[tokio::test]
     async fn behaves_like_a_forge() {
+        // The port is object safe: the reconciler holds an `Arc<dyn Forge>`.
+        let _: std::sync::Arc<dyn Forge> = std::sync::Arc::new(MemoryForge::new(ForgeKind::GitLab));
         let f = MemoryForge::new(ForgeKind::GitHub);
         let repo = RepoId::parse("acme/infra").unwrap();
         let a = f.upsert_comment(&repo, 7, "plan", "one").await.unwrap();

@@ -1,7 +1,7 @@
 //! Remembering delivery ids, so a replayed delivery is dropped.
 
 use std::collections::{HashSet, VecDeque};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
 
@@ -62,9 +62,38 @@ impl DeliveryLog for MemoryDeliveryLog {
     }
 }
 
+/// The store's delivery table as a [`DeliveryLog`], shared by every replica. Ids are stored as
+/// `github:<id>` / `gitlab:<id>` (a digest when that would be longer than the store takes).
+pub struct StoreDeliveryLog<S: ?Sized>(pub Arc<S>);
+
+#[async_trait]
+impl<S: crate::store::Deliveries + ?Sized> DeliveryLog for StoreDeliveryLog<S> {
+    async fn record(&self, forge: ForgeKind, delivery_id: &str) -> Result<bool, DeliveryLogError> {
+        let mut id = format!("{forge}:{delivery_id}");
+        if id.len() > 200 {
+            use sha2::{Digest, Sha256};
+            id = format!("{forge}:sha256:{}", hex::encode(Sha256::digest(delivery_id.as_bytes())));
+        }
+        self.0.record_delivery(&id).await.map_err(|e| DeliveryLogError(e.to_string()))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::{SqliteStore, SystemClock};
+
+    #[tokio::test]
+    async fn the_store_backs_the_log() {
+        let store = Arc::new(SqliteStore::in_memory(Arc::new(SystemClock)).await.unwrap());
+        let log = StoreDeliveryLog(store);
+        assert!(log.record(ForgeKind::GitHub, "72d3162e-cc78-11e3-81ab-4c9367dc0958").await.unwrap());
+        assert!(!log.record(ForgeKind::GitHub, "72d3162e-cc78-11e3-81ab-4c9367dc0958").await.unwrap());
+        assert!(log.record(ForgeKind::GitLab, "72d3162e-cc78-11e3-81ab-4c9367dc0958").await.unwrap());
+        let long = "x".repeat(300);
+        assert!(log.record(ForgeKind::GitLab, &long).await.unwrap());
+        assert!(!log.record(ForgeKind::GitLab, &long).await.unwrap());
+    }
 
     #[tokio::test]
     async fn remembers_up_to_capacity() {

@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 use http::HeaderMap;
 
-pub use delivery::{DeliveryLog, DeliveryLogError, MemoryDeliveryLog};
+pub use delivery::{DeliveryLog, DeliveryLogError, MemoryDeliveryLog, StoreDeliveryLog};
 pub use github::parse_github;
 pub use gitlab::parse_gitlab;
 pub use verify::{verify_github, verify_gitlab};
