@@ -125,6 +125,7 @@ async fn opens_a_merge_request_then_running_again_changes_nothing() {
     Mock::given(method("POST"))
         .and(path(format!("{P}/repository/commits")))
         .and(header("private-token", GL_TOKEN))
+        .and(header("content-type", "application/x-www-form-urlencoded"))
         .respond_with(ResponseTemplate::new(201).set_body_json(json!({
             "id": COMMIT, "short_id": "ed899a2f", "title": "Add the service", "parent_ids": [BASE],
             "web_url": format!("https://gitlab.example.com/acme/infra/-/commit/{COMMIT}")
@@ -195,4 +196,44 @@ async fn opens_a_merge_request_then_running_again_changes_nothing() {
     let again = gl.open_change_request(&repo(), &cs, &req).await.unwrap().unwrap();
     assert_eq!((again.number, again.created, again.committed, again.head_sha.as_str()), (5, false, false, COMMIT));
     assert!(!seen(&server).await.iter().any(|s| s.starts_with("PUT")), "nothing to update");
+}
+
+#[tokio::test]
+async fn a_branch_with_someone_elses_commits_is_not_overwritten() {
+    let server = MockServer::start().await;
+    let gl = gitlab(&server).await;
+    let theirs = "2222222222222222222222222222222222222222";
+    Mock::given(method("GET"))
+        .and(path(format!("{P}/repository/branches/main")))
+        .respond_with(branch("main", BASE, "0000000"))
+        .mount(&server)
+        .await;
+    Mock::given(method("HEAD"))
+        .and(path(format!("{P}/repository/files/a.yaml")))
+        .respond_with(gl_not_found("File"))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(format!("{P}/repository/branches/paved%2Fx")))
+        .respond_with(branch("paved/x", theirs, COMMIT))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(format!("{P}/repository/compare")))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "commits": [{ "id": COMMIT, "parent_ids": [BASE] }, { "id": theirs, "parent_ids": [COMMIT] }],
+            "diffs": [], "compare_timeout": false, "compare_same_ref": false
+        })))
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path(format!("{P}/repository/commits")))
+        .respond_with(ResponseTemplate::new(500))
+        .expect(0)
+        .mount(&server)
+        .await;
+    let mut cs = ChangeSet::new();
+    cs.write(RelPath::new("a.yaml").unwrap(), "a: 1\n", FileMode::Regular).unwrap();
+    let err = gl.open_change_request(&repo(), &cs, &ChangeRequest::new("paved/x", "main", "x")).await.unwrap_err();
+    assert!(err.to_string().contains("commits paved did not make"), "{err}");
 }
