@@ -159,11 +159,12 @@ impl Executor for ScriptedExecutor {
         }
         if outcome.cancelled || outcome.timed_out {
             outcome.signal = Some(libc::SIGTERM);
-        } else if cmd.verb() == "plan" && matches!(answer.exit_code, 0 | 2) {
-            if let Some(planfile) = cmd.planfile() {
-                std::fs::write(planfile, super::plan::normalise_plan(&answer.stdout))
-                    .map_err(|source| ExecError::Spawn { program: "scripted atmos".into(), source })?;
-            }
+        } else if cmd.verb() == "plan"
+            && matches!(answer.exit_code, 0 | 2)
+            && let Some(planfile) = cmd.planfile()
+        {
+            std::fs::write(planfile, super::plan::normalise_plan(&answer.stdout))
+                .map_err(|source| ExecError::Spawn { program: "scripted atmos".into(), source })?;
         }
         outcome.duration = started.elapsed();
         Ok(outcome)

@@ -23,10 +23,10 @@ pub fn resolve_plain(text: &str) -> Value {
     if let Some(v) = parse_int(text) {
         return v;
     }
-    if is_core_float(text) {
-        if let Ok(f) = text.parse::<f64>() {
-            return Value::Float(f);
-        }
+    if is_core_float(text)
+        && let Ok(f) = text.parse::<f64>()
+    {
+        return Value::Float(f);
     }
     Value::String(text.to_owned())
 }
