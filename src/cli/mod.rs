@@ -1,5 +1,8 @@
 //! The command-line interface: argument definitions and glue over the library.
 
+mod audit;
+mod progress;
+mod reconcile;
 mod validate;
 
 use std::process::ExitCode;
@@ -34,6 +37,12 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     Validate(validate::Args),
+    Reconcile(reconcile::ReconcileArgs),
+    /// Plan the changed (or chosen) components of a ref or pull request
+    Plan(reconcile::TargetArgs),
+    /// Apply a ref or pull request: requirements, locks, re-plan and compare, deploy in order
+    Apply(reconcile::TargetArgs),
+    Audit(audit::Args),
 }
 
 pub fn main() -> ExitCode {
@@ -47,6 +56,10 @@ pub fn main() -> ExitCode {
     };
     let result = match cli.command {
         Command::Validate(args) => validate::run(args),
+        Command::Reconcile(args) => reconcile::run_reconcile(args),
+        Command::Plan(args) => reconcile::run_target(args, paved::reconcile::Flow::Plan),
+        Command::Apply(args) => reconcile::run_target(args, paved::reconcile::Flow::Apply),
+        Command::Audit(args) => audit::run(args),
     };
     match result {
         Ok(outcome) => ExitCode::from(outcome as u8),

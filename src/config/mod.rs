@@ -6,6 +6,7 @@ mod atmos;
 mod duration;
 mod forge;
 mod raw;
+mod reconcile;
 mod size;
 mod store;
 
@@ -18,6 +19,7 @@ use crate::yaml::{Limits, ParseOptions};
 pub use atmos::AtmosConfig;
 pub use duration::parse_duration;
 pub use forge::{ForgeConfig, GitHubAuthConfig, GitHubConfig, GitLabConfig, HttpConfig, SecretRef};
+pub use reconcile::{ApplyRules, ReconcileConfig, RepositoryConfig, RepositorySource};
 pub use size::parse_size;
 pub use store::{StoreConfig, StoreScheme, StoreUrl};
 
@@ -39,6 +41,8 @@ pub struct Config {
     pub atmos: AtmosConfig,
     /// GitHub and GitLab connections (`forge:`).
     pub forge: ForgeConfig,
+    /// What the reconciler watches and the rules an apply must satisfy (`reconcile:`).
+    pub reconcile: ReconcileConfig,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -92,6 +96,7 @@ impl Default for Config {
             store: StoreConfig::default(),
             atmos: AtmosConfig::default(),
             forge: ForgeConfig::default(),
+            reconcile: ReconcileConfig::default(),
         }
     }
 }
