@@ -11,6 +11,7 @@ pub mod ci;
 pub mod config;
 pub mod exec;
 pub mod forge;
+pub mod git;
 pub mod gotemplate;
 pub mod report;
 pub mod source;
