@@ -11,6 +11,7 @@ pub mod config;
 pub mod exec;
 pub mod forge;
 pub mod gotemplate;
+pub mod policy;
 pub mod report;
 pub mod source;
 pub mod store;
