@@ -13,6 +13,7 @@ pub mod exec;
 pub mod forge;
 pub mod git;
 pub mod gotemplate;
+pub mod policy;
 pub mod report;
 pub mod source;
 pub mod store;
