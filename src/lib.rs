@@ -10,6 +10,7 @@ pub mod ci;
 pub mod config;
 pub mod exec;
 pub mod forge;
+pub mod golden;
 pub mod gotemplate;
 pub mod report;
 pub mod source;
