@@ -12,6 +12,7 @@ pub mod config;
 pub mod exec;
 pub mod forge;
 pub mod git;
+pub mod golden;
 pub mod gotemplate;
 pub mod policy;
 pub mod report;
