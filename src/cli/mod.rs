@@ -1,5 +1,7 @@
 //! The command-line interface: argument definitions and glue over the library.
 
+mod ci;
+mod completions;
 mod validate;
 
 use std::process::ExitCode;
@@ -34,6 +36,9 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     Validate(validate::Args),
+    Ci(ci::Args),
+    Completions(completions::CompletionsArgs),
+    Man(completions::ManArgs),
 }
 
 pub fn main() -> ExitCode {
@@ -47,6 +52,9 @@ pub fn main() -> ExitCode {
     };
     let result = match cli.command {
         Command::Validate(args) => validate::run(args),
+        Command::Ci(args) => ci::run(args),
+        Command::Completions(args) => completions::completions(args),
+        Command::Man(args) => completions::man(args),
     };
     match result {
         Ok(outcome) => ExitCode::from(outcome as u8),
