@@ -12,6 +12,7 @@ pub mod exec;
 pub mod forge;
 pub mod gotemplate;
 pub mod report;
+pub mod server;
 pub mod source;
 pub mod store;
 pub mod yaml;
