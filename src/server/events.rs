@@ -43,7 +43,8 @@ pub(super) async fn stream(
         Some(id) => id,
         None => latest_id(&s).await,
     };
-    let kinds = q.kinds.unwrap_or_default().split(',').map(str::trim).filter(|k| !k.is_empty()).map(String::from).collect();
+    let kinds =
+        q.kinds.unwrap_or_default().split(',').map(str::trim).filter(|k| !k.is_empty()).map(String::from).collect();
     let cursor = Cursor { server: s, after, kinds, pending: Default::default() };
     let events = stream::unfold(cursor, |mut c| async move {
         loop {

@@ -86,7 +86,10 @@ mod tests {
     #[test]
     fn pull_requests_reconcile_their_head_and_merges_their_base() {
         let Intake::Reconcile(r) = intake_for(&event(EventKind::PullRequestOpened)) else { panic!() };
-        assert_eq!((r.git_ref.as_str(), r.pull_request, r.reason.as_str()), ("feature/x", Some(7), "pull_request.opened"));
+        assert_eq!(
+            (r.git_ref.as_str(), r.pull_request, r.reason.as_str()),
+            ("feature/x", Some(7), "pull_request.opened")
+        );
         let Intake::Reconcile(r) = intake_for(&event(EventKind::PullRequestMerged)) else { panic!() };
         assert_eq!((r.git_ref.as_str(), r.reason.as_str()), ("main", "pull_request.merged"));
     }

@@ -20,13 +20,13 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use axum::Router;
-use axum::extract::{DefaultBodyLimit, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use tokio_util::sync::CancellationToken;
 
-use crate::forge::webhook::Receiver;
 use crate::forge::secret::Secret;
+use crate::forge::webhook::Receiver;
 use crate::forge::{Forge, ForgeKind};
 use crate::store::Store;
 
@@ -95,11 +95,9 @@ impl Server {
 
 /// The HTTP routes.
 pub fn router(server: Arc<Server>) -> Router {
-    // The forge layer checks the size again; this layer refuses before the body is read.
-    let limit = server.receiver.max_payload;
     Router::new()
-        .route("/webhooks/github", post(webhooks::github).layer(DefaultBodyLimit::max(limit)))
-        .route("/webhooks/gitlab", post(webhooks::gitlab).layer(DefaultBodyLimit::max(limit)))
+        .route("/webhooks/github", post(webhooks::github))
+        .route("/webhooks/gitlab", post(webhooks::gitlab))
         .route("/api/v1/runs", get(api::list_runs))
         .route("/api/v1/runs/{id}", get(api::get_run))
         .route("/api/v1/locks", get(api::list_locks).delete(api::delete_lock))
@@ -130,7 +128,11 @@ async fn ready(State(s): State<Arc<Server>>) -> (StatusCode, &'static str) {
 
 /// Serves until `shutdown` is cancelled, then drains: intake stops at once, open requests
 /// (event streams included) end, and the function returns.
-pub async fn serve(server: Arc<Server>, listener: tokio::net::TcpListener, shutdown: CancellationToken) -> std::io::Result<()> {
+pub async fn serve(
+    server: Arc<Server>,
+    listener: tokio::net::TcpListener,
+    shutdown: CancellationToken,
+) -> std::io::Result<()> {
     let app = router(server.clone()).into_make_service_with_connect_info::<SocketAddr>();
     let stop = shutdown.clone();
     axum::serve(listener, app)

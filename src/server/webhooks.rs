@@ -4,7 +4,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use axum::Json;
-use axum::body::Bytes;
+use axum::body::Body;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -14,21 +14,29 @@ use crate::forge::webhook::{Event, Received};
 use crate::forge::{ForgeKind, Permission};
 use crate::store::{Enqueued, ReconcileRequest};
 
+use super::Server;
 use super::chatops::{ChatCommand, help_text};
 use super::intake::{Intake, intake_for};
-use super::Server;
 
-pub(super) async fn github(State(s): State<Arc<Server>>, headers: HeaderMap, body: Bytes) -> Response {
-    deliver(&s, ForgeKind::GitHub, &headers, &body).await
+pub(super) async fn github(State(s): State<Arc<Server>>, headers: HeaderMap, body: Body) -> Response {
+    deliver(&s, ForgeKind::GitHub, &headers, body).await
 }
 
-pub(super) async fn gitlab(State(s): State<Arc<Server>>, headers: HeaderMap, body: Bytes) -> Response {
-    deliver(&s, ForgeKind::GitLab, &headers, &body).await
+pub(super) async fn gitlab(State(s): State<Arc<Server>>, headers: HeaderMap, body: Body) -> Response {
+    deliver(&s, ForgeKind::GitLab, &headers, body).await
 }
 
-async fn deliver(s: &Server, forge: ForgeKind, headers: &HeaderMap, body: &[u8]) -> Response {
+async fn deliver(s: &Server, forge: ForgeKind, headers: &HeaderMap, body: Body) -> Response {
     let start = Instant::now();
-    let (outcome, response) = answer(s, forge, headers, body).await;
+    let limit = s.receiver.max_payload;
+    // Read at most `limit` bytes: an oversized body is refused without being buffered whole.
+    let (outcome, response) = match axum::body::to_bytes(body, limit).await {
+        Ok(bytes) => answer(s, forge, headers, &bytes).await,
+        Err(_) => {
+            let message = format!("payload is over the limit of {limit} bytes");
+            ("refused", reply(StatusCode::PAYLOAD_TOO_LARGE, json!({ "error": message })))
+        }
+    };
     s.metrics.webhook(forge.as_str(), outcome, start.elapsed());
     response
 }
@@ -112,11 +120,7 @@ async fn run_command(s: &Server, ev: &Event, number: u64, sender: &str, cmd: Cha
         }
     };
     if cmd.needs_write() && permission < Permission::Write {
-        let text = format!(
-            "@{sender} `{cmd}` needs write access to {}; you have {}.",
-            ev.repo,
-            permission.as_str()
-        );
+        let text = format!("@{sender} `{cmd}` needs write access to {}; you have {}.", ev.repo, permission.as_str());
         answer_comment(s, ev, number, &text).await;
         s.metrics.chatops(name, "refused");
         return ("command", reply(StatusCode::FORBIDDEN, json!({"status": "refused", "command": name})));
