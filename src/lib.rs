@@ -16,6 +16,7 @@ pub mod golden;
 pub mod gotemplate;
 pub mod policy;
 pub mod report;
+pub mod server;
 pub mod source;
 pub mod store;
 pub mod yaml;
