@@ -6,15 +6,19 @@
 //! it.
 
 pub mod affected;
+pub mod catalog;
 pub mod changeset;
 pub mod ci;
 pub mod config;
 pub mod exec;
 pub mod forge;
 pub mod git;
+pub mod golden;
 pub mod gotemplate;
+pub mod policy;
 pub mod reconcile;
 pub mod report;
+pub mod server;
 pub mod source;
 pub mod store;
 pub mod yaml;

@@ -1,8 +1,11 @@
 //! The command-line interface: argument definitions and glue over the library.
 
 mod audit;
+mod ci;
+mod completions;
 mod progress;
 mod reconcile;
+mod rules;
 mod validate;
 
 use std::process::ExitCode;
@@ -43,6 +46,10 @@ enum Command {
     /// Apply a ref or pull request: requirements, locks, re-plan and compare, deploy in order
     Apply(reconcile::TargetArgs),
     Audit(audit::Args),
+    Rules(rules::Args),
+    Ci(ci::Args),
+    Completions(completions::CompletionsArgs),
+    Man(completions::ManArgs),
 }
 
 pub fn main() -> ExitCode {
@@ -60,6 +67,10 @@ pub fn main() -> ExitCode {
         Command::Plan(args) => reconcile::run_target(args, paved::reconcile::Flow::Plan),
         Command::Apply(args) => reconcile::run_target(args, paved::reconcile::Flow::Apply),
         Command::Audit(args) => audit::run(args),
+        Command::Rules(args) => rules::run(args),
+        Command::Ci(args) => ci::run(args),
+        Command::Completions(args) => completions::completions(args),
+        Command::Man(args) => completions::man(args),
     };
     match result {
         Ok(outcome) => ExitCode::from(outcome as u8),

@@ -5,6 +5,7 @@
 mod atmos;
 mod duration;
 mod forge;
+mod policy;
 mod raw;
 mod reconcile;
 mod size;
@@ -19,6 +20,7 @@ use crate::yaml::{Limits, ParseOptions};
 pub use atmos::AtmosConfig;
 pub use duration::parse_duration;
 pub use forge::{ForgeConfig, GitHubAuthConfig, GitHubConfig, GitLabConfig, HttpConfig, SecretRef};
+pub use policy::PolicyConfig;
 pub use reconcile::{ApplyRules, ReconcileConfig, RepositoryConfig, RepositorySource};
 pub use size::parse_size;
 pub use store::{StoreConfig, StoreScheme, StoreUrl};
@@ -43,6 +45,8 @@ pub struct Config {
     pub forge: ForgeConfig,
     /// What the reconciler watches and the rules an apply must satisfy (`reconcile:`).
     pub reconcile: ReconcileConfig,
+    /// Rego policies (`policy:`).
+    pub policy: PolicyConfig,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -88,7 +92,8 @@ impl Default for Config {
                 roots: vec![RelPath::new("catalog-info.yaml").expect("literal")],
                 globs: Vec::new(),
                 allowed_kinds: BUILTIN_KINDS.iter().map(|s| s.to_string()).collect(),
-                location_types: vec!["url".into(), "file".into()],
+                // Backstage's CatalogBuilder default: only `url` besides the parent's own type.
+                location_types: vec!["url".into()],
                 extra_kinds: Vec::new(),
             },
             rules: BTreeMap::new(),
@@ -97,6 +102,7 @@ impl Default for Config {
             atmos: AtmosConfig::default(),
             forge: ForgeConfig::default(),
             reconcile: ReconcileConfig::default(),
+            policy: PolicyConfig::default(),
         }
     }
 }

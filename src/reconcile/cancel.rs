@@ -10,10 +10,32 @@ use tokio_util::sync::CancellationToken;
 #[derive(Debug, Default)]
 pub struct Cancellations {
     tokens: Mutex<BTreeMap<i64, CancellationToken>>,
+    /// The repository and pull request of each registered run.
+    owners: Mutex<BTreeMap<i64, (String, Option<u64>)>>,
     cancelled: Mutex<BTreeSet<i64>>,
 }
 
 impl Cancellations {
+    /// Records which repository and pull request `run` works on, so it can be cancelled by
+    /// pull request (`/paved cancel`).
+    pub fn register(&self, run: i64, repo: &str, pull_request: Option<u64>) {
+        self.token(run);
+        self.owners.lock().unwrap_or_else(|e| e.into_inner()).insert(run, (repo.to_string(), pull_request));
+    }
+
+    /// Cancels every registered run of `repo`'s pull request `number`; how many.
+    pub fn cancel_pull_request(&self, repo: &str, number: u64) -> usize {
+        let runs: Vec<i64> = self
+            .owners
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .iter()
+            .filter(|(_, (r, n))| r == repo && *n == Some(number))
+            .map(|(id, _)| *id)
+            .collect();
+        runs.into_iter().filter(|id| self.cancel(*id)).count()
+    }
+
     /// The token for `run` (created on first use).
     pub fn token(&self, run: i64) -> CancellationToken {
         self.tokens.lock().unwrap_or_else(|e| e.into_inner()).entry(run).or_default().clone()
@@ -39,6 +61,7 @@ impl Cancellations {
     /// The run ended: forget its token.
     pub fn forget(&self, run: i64) {
         self.tokens.lock().unwrap_or_else(|e| e.into_inner()).remove(&run);
+        self.owners.lock().unwrap_or_else(|e| e.into_inner()).remove(&run);
         self.cancelled.lock().unwrap_or_else(|e| e.into_inner()).remove(&run);
     }
 
@@ -59,7 +82,11 @@ mod tests {
         assert!(!c.cancel(5));
         assert!(c.cancel(4) && t.is_cancelled() && c.was_cancelled(4));
         assert_eq!(c.running(), [4]);
+        c.register(9, "acme/infra", Some(3));
+        assert_eq!(c.cancel_pull_request("acme/infra", 3), 1);
+        assert_eq!(c.cancel_pull_request("acme/infra", 4), 0);
         c.forget(4);
+        c.forget(9);
         assert!(c.running().is_empty() && !c.was_cancelled(4));
     }
 }

@@ -77,6 +77,7 @@ pub(super) fn fetch<'a>(ctx: &'a Context, st: &'a mut RunState) -> PhaseFuture<'
             .map_err(store)?;
         ctx.store.start_run(run.id, &ctx.settings.replica).await.map_err(store)?;
         st.run_id = Some(run.id);
+        ctx.cancels.register(run.id, &st.request.repo, st.request.pull_request);
         let payload = json!({"run": run.id, "repo": run.repo, "sha": run.sha, "kind": run.kind.as_str(),
             "pull_request": run.pull_request});
         // Events feed live views; a failure to record one does not stop the run.
