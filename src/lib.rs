@@ -13,5 +13,6 @@ pub mod forge;
 pub mod gotemplate;
 pub mod report;
 pub mod source;
+pub mod stacks;
 pub mod store;
 pub mod yaml;

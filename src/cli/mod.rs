@@ -1,6 +1,10 @@
 //! The command-line interface: argument definitions and glue over the library.
 
+mod atmos;
+mod describe;
+mod list;
 mod validate;
+mod yaml_out;
 
 use std::process::ExitCode;
 
@@ -34,6 +38,8 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     Validate(validate::Args),
+    Describe(describe::Args),
+    List(list::Args),
 }
 
 pub fn main() -> ExitCode {
@@ -47,6 +53,8 @@ pub fn main() -> ExitCode {
     };
     let result = match cli.command {
         Command::Validate(args) => validate::run(args),
+        Command::Describe(args) => describe::run(args),
+        Command::List(args) => list::run(args),
     };
     match result {
         Ok(outcome) => ExitCode::from(outcome as u8),
