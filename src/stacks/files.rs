@@ -14,6 +14,37 @@ use crate::report::Diagnostic;
 use crate::source::{FileSource, RelPath, SourceError};
 use crate::yaml::{Node, ParseOptions, parse_one};
 
+/// Parsed YAML shared between loads (e.g. a base and a head revision), keyed by the file's
+/// content id ([`FileSource::content_id`], a git blob id) and the template context it was
+/// rendered with. Files without a content id are not cached here.
+#[derive(Debug, Default)]
+pub struct NodeCache(std::sync::Mutex<HashMap<(String, String), Arc<Node>>>);
+
+impl NodeCache {
+    pub fn new() -> NodeCache {
+        NodeCache::default()
+    }
+
+    fn get(&self, key: &(String, String)) -> Option<Arc<Node>> {
+        self.0.lock().ok()?.get(key).cloned()
+    }
+
+    fn insert(&self, key: (String, String), node: Arc<Node>) {
+        if let Ok(mut m) = self.0.lock() {
+            m.insert(key, node);
+        }
+    }
+
+    /// How many parsed files the cache holds.
+    pub fn len(&self) -> usize {
+        self.0.lock().map(|m| m.len()).unwrap_or(0)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
 /// The files a stack set was built from, by id.
 #[derive(Debug, Default, Clone)]
 pub struct FileTable {
@@ -58,7 +89,7 @@ pub struct Parsed {
     pub root: Val,
     pub imports: Vec<ImportSpec>,
     /// The spanned YAML (for schema validation of the file as written).
-    pub node: Option<Node>,
+    pub node: Option<Arc<Node>>,
 }
 
 /// How one file should be read.
@@ -121,44 +152,24 @@ impl<'a> Reader<'a> {
 
     fn read(&mut self, req: &ReadRequest<'_>, render: bool) -> Parsed {
         let by = req.imported_by.map(|b| format!(" (imported by {b})")).unwrap_or_default();
-        self.reads += 1;
-        let bytes = match self.src.read(req.path, self.opts.max_file_size) {
-            Ok(b) => b,
-            Err(e) => {
-                let rule = match e {
-                    SourceError::OutsideRoot(_) => rules::PATH_OUTSIDE,
-                    _ => rules::FILE_UNREADABLE,
-                };
-                self.diags.push(Diagnostic::error(rule, format!("{e}{by}")).in_file(req.path.as_str()));
-                return Self::empty(req.file);
-            }
+        let shared = self.opts.node_cache.clone();
+        let key = shared
+            .as_ref()
+            .and_then(|_| self.src.content_id(req.path))
+            .map(|id| (id, if render { req.context.to_string() } else { String::new() }));
+        let cached = match (&shared, &key) {
+            (Some(c), Some(k)) => c.get(k),
+            _ => None,
         };
-        let mut text = String::from_utf8_lossy(&bytes).into_owned();
-        if render {
-            let opts = gotemplate::Options { env: self.opts.env.clone(), missing_key_zero: false };
-            let missing = if req.ignore_missing { MissingKey::Default } else { MissingKey::Error };
-            match Template::parse(req.path.as_str(), &text).and_then(|t| t.execute_with(req.context, &opts, missing)) {
-                Ok(t) => text = t,
-                Err(e) => {
-                    self.diags.push(
-                        Diagnostic::error(rules::TEMPLATE, format!("template error{by}: {}", e.message))
-                            .in_file(req.path.as_str())
-                            .at(e.line, e.column),
-                    );
-                    return Self::empty(req.file);
+        let node = match cached {
+            Some(n) => n,
+            None => {
+                let Some(n) = self.parse_text(req, render, &by) else { return Self::empty(req.file) };
+                let n = Arc::new(n);
+                if let (Some(c), Some(k)) = (&shared, key) {
+                    c.insert(k, n.clone());
                 }
-            }
-        }
-        let popts = ParseOptions { limits: self.opts.yaml_limits, merge_keys: true };
-        let node = match parse_one(&text, &popts) {
-            Ok(n) => n,
-            Err(e) => {
-                self.diags.push(
-                    Diagnostic::error(rules::YAML, format!("invalid YAML{by}: {}", e.message))
-                        .in_file(req.path.as_str())
-                        .at(e.line, e.column),
-                );
-                return Self::empty(req.file);
+                n
             }
         };
         if !(node.is_null() || node.as_map().is_some()) {
@@ -195,6 +206,50 @@ impl<'a> Reader<'a> {
         self.diags.extend(include_diags);
         let imports = super::imports::read_imports(&node, req.path, &mut self.diags);
         Parsed { file, root, imports, node: Some(node) }
+    }
+
+    /// Reads, renders (when asked) and parses one file; problems become diagnostics.
+    fn parse_text(&mut self, req: &ReadRequest<'_>, render: bool, by: &str) -> Option<Node> {
+        self.reads += 1;
+        let bytes = match self.src.read(req.path, self.opts.max_file_size) {
+            Ok(b) => b,
+            Err(e) => {
+                let rule = match e {
+                    SourceError::OutsideRoot(_) => rules::PATH_OUTSIDE,
+                    _ => rules::FILE_UNREADABLE,
+                };
+                self.diags.push(Diagnostic::error(rule, format!("{e}{by}")).in_file(req.path.as_str()));
+                return None;
+            }
+        };
+        let mut text = String::from_utf8_lossy(&bytes).into_owned();
+        if render {
+            let opts = gotemplate::Options { env: self.opts.env.clone(), missing_key_zero: false };
+            let missing = if req.ignore_missing { MissingKey::Default } else { MissingKey::Error };
+            match Template::parse(req.path.as_str(), &text).and_then(|t| t.execute_with(req.context, &opts, missing)) {
+                Ok(t) => text = t,
+                Err(e) => {
+                    self.diags.push(
+                        Diagnostic::error(rules::TEMPLATE, format!("template error{by}: {}", e.message))
+                            .in_file(req.path.as_str())
+                            .at(e.line, e.column),
+                    );
+                    return None;
+                }
+            }
+        }
+        let popts = ParseOptions { limits: self.opts.yaml_limits, merge_keys: true };
+        match parse_one(&text, &popts) {
+            Ok(n) => Some(n),
+            Err(e) => {
+                self.diags.push(
+                    Diagnostic::error(rules::YAML, format!("invalid YAML{by}: {}", e.message))
+                        .in_file(req.path.as_str())
+                        .at(e.line, e.column),
+                );
+                None
+            }
+        }
     }
 
     /// `!include path`: YAML and JSON become values, `.tfvars`/`.hcl` are read as Terraform

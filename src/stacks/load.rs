@@ -199,9 +199,14 @@ impl StackSet {
         }
     }
 
+    /// The files an instance's manifest imports, directly or not, sorted.
+    pub fn imports_of(&self, inst: &Instance) -> Vec<&RelPath> {
+        inst.processed.imports.iter().filter_map(|p| self.files.path(p.file)).collect()
+    }
+
     /// Every file parsed (stack manifests and imports), each once per template context.
     pub fn parsed_files(&self) -> impl Iterator<Item = (&RelPath, Option<&crate::yaml::Node>)> {
-        self.parsed.iter().filter_map(|p| self.files.path(p.file).map(|path| (path, p.node.as_ref())))
+        self.parsed.iter().filter_map(|p| self.files.path(p.file).map(|path| (path, p.node.as_deref())))
     }
 }
 

@@ -40,7 +40,7 @@ use std::sync::Arc;
 pub use component::{ComponentError, MAX_INHERITANCE_DEPTH};
 pub use config::{ATMOS_YAML, AtmosConfig};
 pub use describe::{DescribeError, DescribeOptions, Description, ProvenanceEntry};
-pub use files::FileTable;
+pub use files::{FileTable, NodeCache};
 pub use imports::MAX_GLOB_MATCHES;
 pub use load::{find_manifests, merge_manifest, valid_component_name};
 pub use naming::NameSource;
@@ -64,6 +64,8 @@ pub struct LoadOptions {
     /// Evaluate `!env` (Atmos's `--process-functions`); other YAML functions are always kept
     /// as opaque values.
     pub process_functions: bool,
+    /// Parsed files shared across loads, by content id (see [`NodeCache`]).
+    pub node_cache: Option<Arc<NodeCache>>,
 }
 
 impl Default for LoadOptions {
@@ -74,6 +76,7 @@ impl Default for LoadOptions {
             yaml_limits: Limits::default(),
             process_templates: true,
             process_functions: true,
+            node_cache: None,
         }
     }
 }
