@@ -37,7 +37,7 @@ fn write(root: &Path, rel: &str, text: &str) -> anyhow::Result<()> {
 }
 
 pub fn run(args: Args) -> anyhow::Result<()> {
-    if args.components == 0 || args.components % 10 != 0 {
+    if args.components == 0 || !args.components.is_multiple_of(10) {
         bail!("--components must be a positive multiple of 10");
     }
     if args.out.exists() && fs::read_dir(&args.out)?.next().is_some() {
