@@ -111,7 +111,7 @@ fn a_glob_matching_too_many_files_is_refused() {
     for i in 0..1_200 {
         src = src.with(&format!("stacks/catalog/many/f{i:04}.yaml"), "vars: {}\n");
     }
-    src = src.with("stacks/orgs/dev.yaml", &format!("import:\n  - catalog/many/*\n{STACK_VARS}"));
+    src = src.with("stacks/orgs/dev.yaml", format!("import:\n  - catalog/many/*\n{STACK_VARS}"));
     let set = load_with(&src, &[]);
     assert!(rules_of(&set).contains(&rules::IMPORT_GLOB_TOO_BROAD), "{:?}", set.diagnostics);
     assert_eq!(set.files_read, 1, "nothing of the glob is read");
@@ -250,7 +250,7 @@ fn templates_env_and_opaque_functions() {
     let set = load_with(
         &MemorySource::new().with("atmos.yaml", ATMOS).with(
             "stacks/orgs/dev.yaml",
-            &format!(
+            format!(
                 "{STACK_VARS}env:\n  FROM_ENV: section\ncomponents:\n  terraform:\n    c:\n      vars:\n        stack: \"{{{{ .atmos_stack }}}}-{{{{ .vars.stage }}}}\"\n        e1: !env FROM_ENV\n        e2: !env HOME_DIR\n        e3: !env NOPE fallback\n        out: !terraform.output vpc id\n        st: !store ssm /x\n"
             ),
         ),
