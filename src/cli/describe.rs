@@ -182,7 +182,6 @@ fn stream_stacks(
     if format == OutFormat::Json && result.is_ok() {
         write(if first { "{}\n" } else { "\n}\n" });
     }
-    drop(write);
     match (result, io_err) {
         (Err(e), _) => {
             eprintln!("paved: {e}");
