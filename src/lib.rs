@@ -20,5 +20,6 @@ pub mod reconcile;
 pub mod report;
 pub mod server;
 pub mod source;
+pub mod stacks;
 pub mod store;
 pub mod yaml;

@@ -6,7 +6,11 @@ mod completions;
 mod progress;
 mod reconcile;
 mod rules;
+mod atmos;
+mod describe;
+mod list;
 mod validate;
+mod yaml_out;
 
 use std::process::ExitCode;
 
@@ -50,6 +54,8 @@ enum Command {
     Ci(ci::Args),
     Completions(completions::CompletionsArgs),
     Man(completions::ManArgs),
+    Describe(describe::Args),
+    List(list::Args),
 }
 
 pub fn main() -> ExitCode {
@@ -71,6 +77,8 @@ pub fn main() -> ExitCode {
         Command::Ci(args) => ci::run(args),
         Command::Completions(args) => completions::completions(args),
         Command::Man(args) => completions::man(args),
+        Command::Describe(args) => describe::run(args),
+        Command::List(args) => list::run(args),
     };
     match result {
         Ok(outcome) => ExitCode::from(outcome as u8),

@@ -9,6 +9,7 @@ mod policy;
 mod raw;
 mod reconcile;
 mod size;
+mod stacks;
 mod store;
 
 use std::collections::BTreeMap;
@@ -23,6 +24,7 @@ pub use forge::{ForgeConfig, GitHubAuthConfig, GitHubConfig, GitLabConfig, HttpC
 pub use policy::PolicyConfig;
 pub use reconcile::{ApplyRules, ReconcileConfig, RepositoryConfig, RepositorySource};
 pub use size::parse_size;
+pub use stacks::StacksConfig;
 pub use store::{StoreConfig, StoreScheme, StoreUrl};
 
 /// The file name paved looks for at the repository root.
@@ -47,6 +49,8 @@ pub struct Config {
     pub reconcile: ReconcileConfig,
     /// Rego policies (`policy:`).
     pub policy: PolicyConfig,
+    /// Where the Atmos stacks repository is (`stacks:`).
+    pub stacks: StacksConfig,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -103,6 +107,7 @@ impl Default for Config {
             forge: ForgeConfig::default(),
             reconcile: ReconcileConfig::default(),
             policy: PolicyConfig::default(),
+            stacks: StacksConfig::default(),
         }
     }
 }

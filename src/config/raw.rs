@@ -27,6 +27,8 @@ pub(super) struct RawConfig {
     reconcile: super::reconcile::RawReconcile,
     #[serde(default)]
     policy: super::policy::RawPolicy,
+    #[serde(default)]
+    stacks: super::stacks::RawStacks,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -140,6 +142,7 @@ impl RawConfig {
         cfg.atmos = self.atmos.check(file, &mut errs);
         cfg.reconcile = self.reconcile.check(file, &mut errs);
         cfg.policy = self.policy.check(file, &mut errs);
+        cfg.stacks = self.stacks.check(file, &mut errs);
 
         // Checks after reading have no position of their own: find the key in the spanned tree.
         let tree = std::cell::OnceCell::new();
