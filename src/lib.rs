@@ -6,6 +6,7 @@
 //! it.
 
 pub mod affected;
+pub mod catalog;
 pub mod changeset;
 pub mod ci;
 pub mod config;
