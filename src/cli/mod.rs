@@ -1,5 +1,6 @@
 //! The command-line interface: argument definitions and glue over the library.
 
+mod affected;
 mod rules;
 mod validate;
 
@@ -35,6 +36,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     Validate(validate::Args),
+    Affected(affected::Args),
     Rules(rules::Args),
 }
 
@@ -49,6 +51,7 @@ pub fn main() -> ExitCode {
     };
     let result = match cli.command {
         Command::Validate(args) => validate::run(args),
+        Command::Affected(args) => affected::run(args),
         Command::Rules(args) => rules::run(args),
     };
     match result {
