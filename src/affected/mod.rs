@@ -8,12 +8,16 @@
 //! it owns through `settings.catalog.owner`.
 
 pub mod catalog;
+pub mod compare;
 pub mod dependents;
+pub mod hidden;
 pub mod item;
+pub mod load;
 pub mod modules;
 pub mod reasons;
 pub mod render;
 pub mod snapshot;
+pub mod stacks;
 
 pub use item::{Affected, Dependent, EntityChange, EntityChangeKind, Item, Linked};
 pub use reasons::Options;

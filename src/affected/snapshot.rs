@@ -138,8 +138,14 @@ pub struct Catalog {
 }
 
 impl Catalog {
+    /// The first definition of a ref wins, as in the catalog model (duplicates are
+    /// validation findings, not changes).
     pub fn new(entities: impl IntoIterator<Item = Entity>) -> Catalog {
-        Catalog { entities: entities.into_iter().map(|e| (e.entity_ref.clone(), e)).collect() }
+        let mut map = BTreeMap::new();
+        for e in entities {
+            map.entry(e.entity_ref.clone()).or_insert(e);
+        }
+        Catalog { entities: map }
     }
 }
 
@@ -157,19 +163,40 @@ pub struct Snapshot {
 #[derive(Debug, Clone, Default)]
 pub struct ChangedFiles {
     paths: BTreeSet<RelPath>,
+    /// Submodules whose commit moved: everything under them counts as changed.
+    submodules: BTreeSet<RelPath>,
 }
 
 impl ChangedFiles {
     pub fn new<'a>(paths: impl IntoIterator<Item = &'a RelPath>) -> ChangedFiles {
-        ChangedFiles { paths: paths.into_iter().cloned().collect() }
+        ChangedFiles { paths: paths.into_iter().cloned().collect(), submodules: BTreeSet::new() }
+    }
+
+    /// Marks submodules whose commit moved (their paths are among the changed ones).
+    pub fn with_submodules<'a>(mut self, submodules: impl IntoIterator<Item = &'a RelPath>) -> ChangedFiles {
+        self.submodules = submodules.into_iter().cloned().collect();
+        self
+    }
+
+    /// The submodules whose commit moved.
+    pub fn submodules(&self) -> impl Iterator<Item = &RelPath> {
+        self.submodules.iter()
+    }
+
+    fn in_submodule(&self, path: &RelPath) -> bool {
+        self.submodules.iter().any(|s| path.starts_with(s))
     }
 
     pub fn contains(&self, path: &RelPath) -> bool {
-        self.paths.contains(path)
+        self.paths.contains(path) || self.in_submodule(path)
     }
 
-    /// Whether any changed path is `dir` or lies under it.
+    /// Whether any changed path is `dir` or lies under it (or `dir` is inside a moved
+    /// submodule).
     pub fn any_under(&self, dir: &RelPath) -> bool {
+        if self.in_submodule(dir) {
+            return true;
+        }
         if dir.is_root() {
             return !self.paths.is_empty();
         }
@@ -208,5 +235,9 @@ mod tests {
         assert!(!c.any_under(&p("components/terraform/vp")));
         assert!(!c.any_under(&p("components/terraform/eks")));
         assert!(!ChangedFiles::new(&[p("components/terraform/vpc-x/a")]).any_under(&p("components/terraform/vpc")));
+        let sub = ChangedFiles::new(&[p("components/terraform")]).with_submodules(&[p("components/terraform")]);
+        assert!(sub.any_under(&p("components/terraform/vpc")));
+        assert!(sub.contains(&p("components/terraform/vpc/main.tf")));
+        assert!(!sub.any_under(&p("stacks")));
     }
 }

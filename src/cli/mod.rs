@@ -1,14 +1,15 @@
 //! The command-line interface: argument definitions and glue over the library.
 
+mod affected;
+mod atmos;
 mod audit;
 mod ci;
 mod completions;
+mod describe;
+mod list;
 mod progress;
 mod reconcile;
 mod rules;
-mod atmos;
-mod describe;
-mod list;
 mod validate;
 mod yaml_out;
 
@@ -50,6 +51,7 @@ enum Command {
     /// Apply a ref or pull request: requirements, locks, re-plan and compare, deploy in order
     Apply(reconcile::TargetArgs),
     Audit(audit::Args),
+    Affected(affected::Args),
     Rules(rules::Args),
     Ci(ci::Args),
     Completions(completions::CompletionsArgs),
@@ -73,6 +75,7 @@ pub fn main() -> ExitCode {
         Command::Plan(args) => reconcile::run_target(args, paved::reconcile::Flow::Plan),
         Command::Apply(args) => reconcile::run_target(args, paved::reconcile::Flow::Apply),
         Command::Audit(args) => audit::run(args),
+        Command::Affected(args) => affected::run(args),
         Command::Rules(args) => rules::run(args),
         Command::Ci(args) => ci::run(args),
         Command::Completions(args) => completions::completions(args),
