@@ -27,6 +27,7 @@ mod eval;
 mod files;
 mod message;
 mod pointer;
+mod run;
 mod subject;
 pub mod testing;
 pub mod waivers;
@@ -37,9 +38,10 @@ pub use data::{
 };
 pub use entities::{entities_from_text, entity_ref_and_relations, resolve_ref};
 pub use eval::{Bound, EvalOptions, Evaluated, evaluate};
-pub use files::{PolicyFile, collect, collect_configured};
+pub use files::{PolicyFile, collect, collect_configured, collect_data};
 pub use message::Message;
 pub use pointer::to_pointer;
+pub use run::{Prepared, counts, subjects};
 pub use subject::{Locate, NodeLocator, Origin, Subject};
 
 /// Rule ids of paved's own findings about policies (the policies' findings are
@@ -57,6 +59,8 @@ pub mod rules {
     pub const TOO_MANY: &str = "policy/too-many-messages";
     /// A policy path from paved.yaml does not exist, or a file cannot be read.
     pub const MISSING: &str = "policy/missing";
+    /// A policy data file (`data.yaml`, `data.json`) is malformed.
+    pub const DATA_INVALID: &str = "policy/data-invalid";
     /// The waiver file is malformed.
     pub const WAIVER_INVALID: &str = "policy/waiver-invalid";
     /// A waiver is past its expiry date.

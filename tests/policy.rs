@@ -1,0 +1,4 @@
+//! `paved policy ...` and policies in `paved validate`, through the binary.
+
+#[path = "policy/cli.rs"]
+mod cli;
