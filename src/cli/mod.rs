@@ -1,6 +1,9 @@
 //! The command-line interface: argument definitions and glue over the library.
 
 mod policy;
+mod rules;
+mod ci;
+mod completions;
 mod validate;
 
 use std::process::ExitCode;
@@ -36,6 +39,10 @@ pub struct Cli {
 enum Command {
     Validate(validate::Args),
     Policy(policy::Args),
+    Rules(rules::Args),
+    Ci(ci::Args),
+    Completions(completions::CompletionsArgs),
+    Man(completions::ManArgs),
 }
 
 pub fn main() -> ExitCode {
@@ -50,6 +57,10 @@ pub fn main() -> ExitCode {
     let result = match cli.command {
         Command::Validate(args) => validate::run(args),
         Command::Policy(args) => policy::run(args),
+        Command::Rules(args) => rules::run(args),
+        Command::Ci(args) => ci::run(args),
+        Command::Completions(args) => completions::completions(args),
+        Command::Man(args) => completions::man(args),
     };
     match result {
         Ok(outcome) => ExitCode::from(outcome as u8),
