@@ -2,3 +2,5 @@
 
 #[path = "policy/cli.rs"]
 mod cli;
+#[path = "policy/fixtures.rs"]
+mod fixtures;

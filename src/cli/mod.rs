@@ -1,9 +1,9 @@
 //! The command-line interface: argument definitions and glue over the library.
 
-mod policy;
-mod rules;
 mod ci;
 mod completions;
+mod policy;
+mod rules;
 mod validate;
 
 use std::process::ExitCode;
