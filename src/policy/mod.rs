@@ -20,6 +20,7 @@
 //! [`atmos`].
 
 pub mod atmos;
+mod compat;
 mod compile;
 mod data;
 mod entities;
