@@ -89,5 +89,6 @@ fn validate_tree(tree: &WorkTree, cfg: &Config) -> Report {
     let today = chrono::Utc::now().date_naive();
     let catalog = paved::policy::CatalogData::from_catalog(&catalog);
     report.extend(paved::policy::validate(tree, cfg, &catalog, &Default::default(), today));
+    report.extend(paved::stacks::validate::validate(tree, cfg, &std::env::vars().collect()));
     report
 }
