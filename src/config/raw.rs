@@ -25,6 +25,7 @@ pub(super) struct RawConfig {
     forge: super::forge::RawForge,
     #[serde(default)]
     policy: super::policy::RawPolicy,
+    #[serde(default)]
     stacks: super::stacks::RawStacks,
 }
 
