@@ -7,6 +7,7 @@ mod ci;
 mod completions;
 mod describe;
 mod list;
+mod policy;
 mod progress;
 mod reconcile;
 mod rules;
@@ -52,6 +53,7 @@ enum Command {
     Apply(reconcile::TargetArgs),
     Audit(audit::Args),
     Affected(affected::Args),
+    Policy(policy::Args),
     Rules(rules::Args),
     Ci(ci::Args),
     Completions(completions::CompletionsArgs),
@@ -76,6 +78,7 @@ pub fn main() -> ExitCode {
         Command::Apply(args) => reconcile::run_target(args, paved::reconcile::Flow::Apply),
         Command::Audit(args) => audit::run(args),
         Command::Affected(args) => affected::run(args),
+        Command::Policy(args) => policy::run(args),
         Command::Rules(args) => rules::run(args),
         Command::Ci(args) => ci::run(args),
         Command::Completions(args) => completions::completions(args),

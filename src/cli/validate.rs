@@ -84,7 +84,11 @@ fn load_config(tree: &WorkTree, explicit: Option<&std::path::Path>) -> anyhow::R
 
 fn validate_tree(tree: &WorkTree, cfg: &Config) -> Report {
     let mut report = Report::default();
-    report.extend(paved::catalog::validate(tree, cfg));
+    let (catalog, catalog_report) = paved::catalog::load(tree, cfg);
+    report.extend(catalog_report);
+    let today = chrono::Utc::now().date_naive();
+    let catalog = paved::policy::CatalogData::from_catalog(&catalog);
+    report.extend(paved::policy::validate(tree, cfg, &catalog, &Default::default(), today));
     report.extend(paved::stacks::validate::validate(tree, cfg, &std::env::vars().collect()));
     report
 }
