@@ -224,7 +224,13 @@ fn print_run(
     };
     writeln!(out, "affected {since}: {} component(s)", st.targets.len())?;
     for t in &st.targets {
-        writeln!(out, "  {}/{} ({})", t.target.stack, t.target.component, t.target.reasons.join(", "))?;
+        let why = match (&st.base, t.target.reasons.as_slice()) {
+            (None, _) => "first run".to_string(),
+            (_, [one]) => one.clone(),
+            (_, [first, rest @ ..]) => format!("{first} +{} more", rest.len()),
+            (_, []) => String::new(),
+        };
+        writeln!(out, "  {}/{} ({why})", t.target.stack, t.target.component)?;
     }
     let commands: Vec<String> = match dry {
         Some(d) => d.commands().iter().map(|c| c.to_string()).collect(),

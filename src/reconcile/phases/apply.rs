@@ -64,7 +64,8 @@ pub(super) fn apply<'a>(ctx: &'a Context, st: &'a mut RunState) -> PhaseFuture<'
                 skipped.extend(schedule.hold_back(i).into_iter().map(|j| (j, i)));
             }
         }
-        let limit = st.config.reconcile.parallelism.max(1);
+        // A dry run prints its commands in one true dependency order.
+        let limit = if ctx.settings.dry_run { 1 } else { st.config.reconcile.parallelism.max(1) };
         let mut running: Running<'_> = Vec::new();
         let targets = &st.targets;
         loop {

@@ -1,0 +1,199 @@
+//! paved's own engines behind the reconciler's ports: catalog + stacks + policy validation,
+//! `affected` over the stacks engine, and the catalog's Groups for the owner rule.
+
+use std::collections::BTreeMap;
+use std::sync::Mutex;
+
+use serde_json::Value;
+
+use crate::affected::load::{Described, StackLoader};
+use crate::affected::{self, ChangedFiles, Options, Snapshot};
+use crate::config::Config;
+use crate::reconcile::ports::{Affected, AffectedFinder, Directory, Location, Target, Validator};
+use crate::report::Report;
+use crate::source::{FileSource, RelPath};
+use crate::stacks::{AtmosConfig, LoadOptions, StackSet};
+use crate::store::LockKey;
+
+/// The environment the stacks engine sees (`!env`, `ATMOS_*`): the process's own, as
+/// `paved validate` does.
+fn env() -> BTreeMap<String, String> {
+    std::env::vars().collect()
+}
+
+/// What `paved validate` checks: catalog, policies over it, stacks.
+pub struct PavedValidator;
+
+impl Validator for PavedValidator {
+    fn validate(&self, files: &dyn FileSource, config: &Config) -> Report {
+        let mut report = Report::default();
+        let (catalog, catalog_report) = crate::catalog::load(files, config);
+        report.extend(catalog_report);
+        let today = chrono::Utc::now().date_naive();
+        let data = crate::policy::CatalogData::from_catalog(&catalog);
+        report.extend(crate::policy::validate(files, config, &data, &Default::default(), today));
+        report.extend(crate::stacks::validate::validate(files, config, &env()));
+        report
+    }
+}
+
+/// The stacks engine as `affected`'s loader, remembering where each instance is defined.
+#[derive(Default)]
+struct Engine {
+    places: Mutex<BTreeMap<(String, String), Location>>,
+}
+
+impl StackLoader for Engine {
+    fn load(&self, src: &dyn FileSource, cfg: &Config) -> Described {
+        let mut d = Described::default();
+        let dir = &cfg.stacks.path;
+        let opts = LoadOptions {
+            env: env(),
+            max_file_size: cfg.limits.max_file_size,
+            yaml_limits: cfg.limits.yaml,
+            ..LoadOptions::default()
+        };
+        let atmos = match AtmosConfig::load(src, dir, &opts.env, dir, opts.max_file_size) {
+            Ok(a) => a,
+            Err(diags) => {
+                d.diagnostics = diags;
+                return d;
+            }
+        };
+        let base = atmos.terraform_base.clone();
+        let set = StackSet::load(src, atmos, opts);
+        let mut places = self.places.lock().unwrap_or_else(|e| e.into_inner());
+        for i in set.instances() {
+            let Value::Object(section) = i.section_json() else { continue };
+            let Ok(folder) = base.join(&i.terraform_component) else { continue };
+            places
+                .entry((i.stack.clone(), i.component.clone()))
+                .or_insert(Location { file: i.file.as_str().to_string(), line: i.line });
+            d.instances.push(affected::Instance {
+                stack: i.stack.clone(),
+                component: i.component.clone(),
+                component_type: i.component_type.clone(),
+                component_path: folder.as_str().to_string(),
+                folder,
+                section,
+            });
+        }
+        d.diagnostics = set.diagnostics.clone();
+        d
+    }
+}
+
+/// `affected` between two revisions, as reconcile targets.
+pub struct PavedAffected;
+
+impl AffectedFinder for PavedAffected {
+    fn affected(
+        &self,
+        base: Option<&dyn FileSource>,
+        head: &dyn FileSource,
+        changed: &[String],
+        config: &Config,
+    ) -> Affected {
+        let engine = Engine::default();
+        let head_loaded = affected::load::snapshot(head, config, &engine);
+        let paths: Vec<RelPath> = changed.iter().filter_map(|p| RelPath::new(p).ok()).collect();
+        let changed = ChangedFiles::new(paths.iter());
+        let base_snapshot = match base {
+            Some(b) => affected::load::base_snapshot(b, config, &engine, &head_loaded, &changed).snapshot,
+            None => Snapshot::default(),
+        };
+        let opts = Options { include_dependents: false, include_settings: false, exclude_locked: false, stack: None };
+        let result = affected::compute(&base_snapshot, &head_loaded.snapshot, &changed, &opts);
+        let places = engine.places.lock().unwrap_or_else(|e| e.into_inner());
+        let targets = result
+            .affected
+            .into_iter()
+            .filter(|item| item.component_type == "terraform")
+            .map(|item| {
+                let key = (item.stack.clone(), item.component_type.clone(), item.component.clone());
+                let inst = head_loaded.snapshot.stacks.get(&key).or_else(|| base_snapshot.stacks.get(&key));
+                Target {
+                    depends_on: inst.map(|i| dependencies(&i.section, &item.stack)).unwrap_or_default(),
+                    owner: inst.and_then(|i| i.owner_ref()),
+                    location: places.get(&(item.stack.clone(), item.component.clone())).cloned(),
+                    reasons: if item.affected_all.is_empty() { vec![item.affected.clone()] } else { item.affected_all },
+                    deleted: item.deleted,
+                    stack: item.stack,
+                    component: item.component,
+                }
+            })
+            .collect();
+        Ok(targets)
+    }
+}
+
+/// `dependencies.components` (`[{component, stack?}]`) and legacy `settings.depends_on`
+/// (`{1: {component, stack?}}`); a dependency without a stack is in the same stack.
+fn dependencies(section: &serde_json::Map<String, Value>, stack: &str) -> Vec<LockKey> {
+    let mut out = Vec::new();
+    let mut push = |v: &Value| {
+        if let Some(c) = v.get("component").and_then(Value::as_str) {
+            let s = v.get("stack").and_then(Value::as_str).unwrap_or(stack);
+            let key = LockKey::new(s, c);
+            if !out.contains(&key) {
+                out.push(key);
+            }
+        }
+    };
+    if let Some(list) = section.get("dependencies").and_then(|d| d.get("components")).and_then(Value::as_array) {
+        list.iter().for_each(&mut push);
+    }
+    if let Some(map) = section.get("settings").and_then(|s| s.get("depends_on")).and_then(Value::as_object) {
+        map.values().for_each(&mut push);
+    }
+    out
+}
+
+/// Group membership from the catalog of a revision.
+pub struct CatalogDirectory;
+
+impl Directory for CatalogDirectory {
+    fn members(&self, files: &dyn FileSource, config: &Config, group: &str) -> Option<Vec<String>> {
+        let group = affected::snapshot::normalize_ref(group, "group")?;
+        let (catalog, _) = crate::catalog::load(files, config);
+        let entity = catalog.get(&group)?;
+        let json = entity.node.to_json();
+        let members = json.pointer("/spec/members").and_then(Value::as_array).cloned().unwrap_or_default();
+        let mut out = Vec::new();
+        for m in members.iter().filter_map(Value::as_str) {
+            let Some(user_ref) = affected::snapshot::normalize_ref(m, "user") else { continue };
+            // The forge login: the user's `github.com/user-login` annotation, else its name.
+            let login = catalog
+                .get(&user_ref)
+                .and_then(|u| {
+                    u.node
+                        .to_json()
+                        .pointer("/metadata/annotations/github.com~1user-login")
+                        .and_then(Value::as_str)
+                        .map(String::from)
+                })
+                .unwrap_or_else(|| user_ref.rsplit('/').next().unwrap_or(&user_ref).to_string());
+            out.push(login);
+        }
+        Some(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dependencies_from_both_forms() {
+        let section = serde_json::json!({
+            "dependencies": {"components": [{"component": "vpc"}, {"component": "dns", "stack": "core-gbl"}]},
+            "settings": {"depends_on": {"1": {"component": "vpc"}, "2": {"component": "kms"}}}
+        });
+        let Value::Object(m) = section else { unreachable!() };
+        let deps = dependencies(&m, "plat-ue2-dev");
+        assert_eq!(
+            deps,
+            [LockKey::new("plat-ue2-dev", "vpc"), LockKey::new("core-gbl", "dns"), LockKey::new("plat-ue2-dev", "kms")]
+        );
+    }
+}
