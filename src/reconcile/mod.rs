@@ -92,6 +92,9 @@ pub struct Settings {
     pub check_name: String,
     /// The executor only prints (no atmos): plans have no output to compare.
     pub dry_run: bool,
+    /// A cap on paved.yaml's `reconcile.parallelism` (1 on the embedded SQLite store: its
+    /// writers queue up slowly when several commands report at once).
+    pub max_parallelism: Option<usize>,
 }
 
 impl Settings {
@@ -102,7 +105,13 @@ impl Settings {
             config_override: None,
             check_name: "paved".into(),
             dry_run: false,
+            max_parallelism: None,
         }
+    }
+
+    /// How many commands may run at once, given paved.yaml's wish.
+    pub fn parallelism(&self, configured: usize) -> usize {
+        self.max_parallelism.map_or(configured, |m| configured.min(m)).max(1)
     }
 }
 

@@ -131,6 +131,9 @@ pub async fn build(root: &Path, config: &Config, opts: SetupOptions) -> Result<S
     let mut settings = Settings::new(opts.replica, plan_root);
     settings.config_override = opts.config_override;
     settings.dry_run = dry.is_some();
+    if !matches!(target, StoreTarget::Postgres(_)) {
+        settings.max_parallelism = Some(1);
+    }
     let ctx = Context {
         store,
         executor,

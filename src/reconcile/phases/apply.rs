@@ -65,7 +65,7 @@ pub(super) fn apply<'a>(ctx: &'a Context, st: &'a mut RunState) -> PhaseFuture<'
             }
         }
         // A dry run prints its commands in one true dependency order.
-        let limit = if ctx.settings.dry_run { 1 } else { st.config.reconcile.parallelism.max(1) };
+        let limit = if ctx.settings.dry_run { 1 } else { ctx.settings.parallelism(st.config.reconcile.parallelism) };
         let mut running: Running<'_> = Vec::new();
         let targets = &st.targets;
         loop {

@@ -29,7 +29,7 @@ pub(super) fn plan<'a>(ctx: &'a Context, st: &'a mut RunState) -> PhaseFuture<'a
         let planned: Vec<usize> = order.into_iter().filter(|&i| !st.targets[i].target.deleted).collect();
         ctx.observer.progress(&Progress::Commands(planned.len()));
         // A dry run prints its commands in one true dependency order.
-        let limit = if ctx.settings.dry_run { 1 } else { st.config.reconcile.parallelism.max(1) };
+        let limit = if ctx.settings.dry_run { 1 } else { ctx.settings.parallelism(st.config.reconcile.parallelism) };
         let mut running: Vec<Planning<'_>> = Vec::new();
         let mut queue = planned.into_iter();
         let cfg = &st.config;
