@@ -253,3 +253,28 @@ fn paved_agrees_with_backstage_on_every_document() {
         summary.join(", ")
     );
 }
+
+/// examples/ is the catalog users copy from: paved finds nothing wrong with it (cross-file
+/// rules included), and it holds every kind. (Backstage's side is the `examples` family above.)
+#[test]
+fn examples_catalog_is_clean_and_complete() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
+    let tree = paved::source::WorkTree::new(&root).expect("examples/ exists");
+    let cfg = match std::fs::read_to_string(root.join("paved.yaml")) {
+        Ok(text) => Config::parse("paved.yaml", &text).expect("examples/paved.yaml is valid"),
+        Err(_) => Config::default(),
+    };
+    let (catalog, report) = paved::catalog::load(&tree, &cfg);
+    let problems: Vec<String> = report
+        .diagnostics
+        .iter()
+        .map(|d| format!("{}:{}:{} {} {}", d.file, d.line, d.column, d.rule, d.message))
+        .collect();
+    assert!(problems.is_empty(), "paved finds problems in examples/:\n{}", problems.join("\n"));
+    assert!(catalog.len() >= 40, "examples/ has only {} entities", catalog.len());
+    for kind in valid::KINDS {
+        assert!(catalog.entities().iter().any(|e| e.kind == kind.name()), "examples/ has no {}", kind.name());
+    }
+    let examples = run().cases.iter().filter(|c| c.family == "examples").count();
+    assert!(examples >= 20, "only {examples} example files reached the Backstage comparison");
+}
