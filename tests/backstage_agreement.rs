@@ -6,6 +6,8 @@
 //! `PAVED_AGREEMENT_SEED` and `PAVED_AGREEMENT_ROUNDS` (default 10 rounds, ~2,300 files)
 //! explore further corpora.
 
+#[path = "backstage_agreement/chars.rs"]
+mod chars;
 #[path = "backstage_agreement/corpus.rs"]
 mod corpus;
 #[path = "backstage_agreement/faults.rs"]
@@ -196,6 +198,22 @@ const KNOWN: &[(&str, &str)] = &[
     ("\"!!int x\"", "yaml v2 keeps a scalar that does not fit its tag as a string"),
     ("%YAML 1.1 with title 190:20:30", "YAML 1.1 sexagesimal integers"),
     ("%YAML 1.1 with title 1_000", "YAML 1.1 integers with underscores"),
+    ("%YAML 1.1 with title 0o17", "YAML 1.1 has no 0o octal: a string"),
+    ("(later document: true)", "yaml v2 keeps a %YAML 1.1 directive for the later documents of the file"),
+    ("{1e21: v}", "a number key becomes a JavaScript string (1e+21)"),
+    ("{~: v}", "a null key becomes the empty string"),
+    ("{null: v}", "a null key becomes the empty string"),
+    ("{1: a, 1.0: b}", "yaml v2 compares keys by resolved value"),
+    ("{0x1: a, 1: b}", "yaml v2 compares keys by resolved value"),
+    ("key [a, b]", "yaml v2 refuses a flow collection as an implicit block key"),
+    ("key {a: b}", "yaml v2 refuses a flow collection as an implicit block key"),
+    ("CR-only line endings", "yaml v2 does not break lines on a lone CR"),
+    ("a byte order mark on a later line", "yaml v2 refuses a BOM inside a document"),
+    ("tabs after colons", "saphyr refuses a tab after a colon"),
+    ("a\\0b", "saphyr refuses a raw NUL in a quoted scalar"),
+    ("\\ud800", "saphyr refuses a lone surrogate escape"),
+    ("nested lists", "paved's depth limit reported as backstage/yaml-syntax"),
+    ("-item list", "paved's alias expansion limit reported as backstage/yaml-syntax"),
     ("100 aliases of one scalar", "yaml v2's maxAliasCount (100)"),
     ("150 aliases of one scalar", "yaml v2's maxAliasCount (100)"),
 ];

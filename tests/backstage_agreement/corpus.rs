@@ -4,7 +4,7 @@
 use super::rng::Rng;
 use super::tree::Y;
 use super::valid::{self, Kind};
-use super::{faults, fields, metadata, spec};
+use super::{chars, faults, fields, metadata, spec};
 
 /// One generated descriptor file.
 #[derive(Debug, Clone)]
@@ -64,6 +64,8 @@ pub const FAMILIES: &[(&str, Family, usize)] = &[
     ("template", spec::template, 10),
     ("yaml-faults", faults::yaml_faults, 14),
     ("empty-documents", faults::empty_documents, 8),
+    ("keys", chars::keys, 6),
+    ("characters", chars::characters, 10),
 ];
 
 /// The corpus for `seed`: `rounds` passes over the families.
