@@ -415,8 +415,9 @@ fn location(map: &Map, cfg: &Config, out: &mut Out<'_>) -> LocationSpec {
         && !cfg.catalog.location_types.contains(&kind)
         && let Some(n) = type_node
     {
-        let allowed: Vec<&str> =
+        let mut allowed: Vec<&str> =
             std::iter::once("url").chain(cfg.catalog.location_types.iter().map(String::as_str)).collect();
+        allowed.dedup();
         out.push(
             LOCATION_TYPE,
             n.span,

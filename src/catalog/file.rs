@@ -1,6 +1,7 @@
 //! Checks one descriptor file: bytes → documents → entities, plus the warning that Backstage
 //! drops the whole file when one of its documents fails early.
 
+use super::compat;
 use super::document::{self, ExtraSchema, Outcome};
 use super::entity::Entity;
 use super::rules::{self, FILE_DROPPED, YAML_DUPLICATE_KEY, YAML_SYNTAX};
@@ -48,8 +49,23 @@ pub fn check(file: &str, bytes: &[u8], cfg: &Config, extra: &[ExtraSchema]) -> F
         );
         file_error = Some(Span::point(e.line, e.column));
     }
+    let compat = if compat::needed(text) { compat::scan(text) } else { compat::Compat::default() };
+    if let Some((doc, line, column)) = compat.alias_limit {
+        fc.diagnostics.push(
+            Diagnostic::error(YAML_SYNTAX, "Excessive alias count indicates a resource exhaustion attack")
+                .in_file(file)
+                .at(line, column)
+                .in_document(doc)
+                .with_help("Backstage's YAML reader allows an anchor at most 100 uses (counting nested aliases)"),
+        );
+        file_error.get_or_insert(Span::point(line, column));
+    }
     for d in docs {
-        match document::check(file, d.index, d.root, cfg, extra, &mut fc.diagnostics) {
+        let mut root = d.root;
+        if let Some(p) = compat.patches.get(&d.index) {
+            compat::patch(&mut root, p);
+        }
+        match document::check(file, d.index, root, cfg, extra, &mut fc.diagnostics) {
             Outcome::Empty => {}
             Outcome::FileLevel(span) => {
                 fc.documents += 1;

@@ -198,14 +198,14 @@ pub fn all() -> Vec<RuleInfo> {
         rule(
             LOCATION_TYPE,
             Error,
-            "A Location's type must be the type it was read with (url) or in `catalog.location_types`; a file target must not end in `/`.",
+            "A Location's type must be `url` (the type a repository is read with) or one of `catalog.location_types`.",
             "Backstage refuses to register the location.",
             "kind: Location\nspec:\n  type: file\n  target: ./x.yaml\n",
         ),
         rule(
             LOCATION_TARGET,
             Error,
-            "A required Location target must exist in the repository (globs must match a file).",
+            "A required Location target must exist in the repository as a file (a glob must match one); a `file` target must not end in `/`.",
             "Backstage reports NotFoundError on the Location and registers nothing from it.",
             "kind: Location\nspec:\n  target: ./missing.yaml\n",
         ),
