@@ -57,13 +57,24 @@ pub fn keys(rng: &mut Rng) -> Gen {
             with(rng, &["metadata", "labels"], raw(m), ok)
         }
         _ => {
-            // Where keys are free (metadata, spec) any scalar key goes; yaml v2 refuses a flow
-            // collection as an implicit key of a block mapping.
-            let (k, ok) = *rng.each(&[("1", true), ("~", true), ("[a, b]", false), ("{a: b}", false), ("true", true)]);
+            // Where keys are free (metadata, spec) any scalar key goes. A flow collection as a key
+            // of a nested block mapping is refused by yaml v2 after an entry with a plain value,
+            // but not as the mapping's first key.
+            let (k, flow) =
+                *rng.each(&[("1", false), ("~", false), ("[a, b]", true), ("{a: b}", true), ("true", false)]);
             let path = if rng.chance(50) { "metadata" } else { "spec" };
+            let first = rng.chance(50);
             let mut e = base(rng);
-            e.push_entry(&[path], raw(k), s("v"));
-            Gen::tree(format!("{path} key {k}"), e, ok)
+            if let Some(Y::Map(entries)) = e.get_mut(&[path]) {
+                if first {
+                    entries.insert(0, (raw(k), s("v")));
+                } else {
+                    entries.push((s("x-before"), s("plain")));
+                    entries.push((raw(k), s("v")));
+                }
+            }
+            let where_ = if first { "first" } else { "after a plain value" };
+            Gen::tree(format!("{path} key {k} ({where_})"), e, !flow || first)
         }
     }
 }
