@@ -16,5 +16,6 @@ pub mod git;
 pub mod gotemplate;
 pub mod report;
 pub mod source;
+pub mod stacks;
 pub mod store;
 pub mod yaml;

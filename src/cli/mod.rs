@@ -1,8 +1,12 @@
 //! The command-line interface: argument definitions and glue over the library.
 
 mod affected;
+mod atmos;
+mod describe;
+mod list;
 mod rules;
 mod validate;
+mod yaml_out;
 
 use std::process::ExitCode;
 
@@ -38,6 +42,8 @@ enum Command {
     Validate(validate::Args),
     Affected(affected::Args),
     Rules(rules::Args),
+    Describe(describe::Args),
+    List(list::Args),
 }
 
 pub fn main() -> ExitCode {
@@ -53,6 +59,8 @@ pub fn main() -> ExitCode {
         Command::Validate(args) => validate::run(args),
         Command::Affected(args) => affected::run(args),
         Command::Rules(args) => rules::run(args),
+        Command::Describe(args) => describe::run(args),
+        Command::List(args) => list::run(args),
     };
     match result {
         Ok(outcome) => ExitCode::from(outcome as u8),

@@ -7,6 +7,7 @@ mod duration;
 mod forge;
 mod raw;
 mod size;
+mod stacks;
 mod store;
 
 use std::collections::BTreeMap;
@@ -19,6 +20,7 @@ pub use atmos::AtmosConfig;
 pub use duration::parse_duration;
 pub use forge::{ForgeConfig, GitHubAuthConfig, GitHubConfig, GitLabConfig, HttpConfig, SecretRef};
 pub use size::parse_size;
+pub use stacks::StacksConfig;
 pub use store::{StoreConfig, StoreScheme, StoreUrl};
 
 /// The file name paved looks for at the repository root.
@@ -39,6 +41,8 @@ pub struct Config {
     pub atmos: AtmosConfig,
     /// GitHub and GitLab connections (`forge:`).
     pub forge: ForgeConfig,
+    /// Where the Atmos stacks repository is (`stacks:`).
+    pub stacks: StacksConfig,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -93,6 +97,7 @@ impl Default for Config {
             store: StoreConfig::default(),
             atmos: AtmosConfig::default(),
             forge: ForgeConfig::default(),
+            stacks: StacksConfig::default(),
         }
     }
 }
