@@ -1,12 +1,12 @@
 //! The command-line interface: argument definitions and glue over the library.
 
+mod atmos;
 mod ci;
 mod completions;
-mod policy;
-mod rules;
-mod atmos;
 mod describe;
 mod list;
+mod policy;
+mod rules;
 mod validate;
 mod yaml_out;
 
