@@ -1,5 +1,6 @@
 //! The command-line interface: argument definitions and glue over the library.
 
+mod rules;
 mod validate;
 
 use std::process::ExitCode;
@@ -34,6 +35,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     Validate(validate::Args),
+    Rules(rules::Args),
 }
 
 pub fn main() -> ExitCode {
@@ -47,6 +49,7 @@ pub fn main() -> ExitCode {
     };
     let result = match cli.command {
         Command::Validate(args) => validate::run(args),
+        Command::Rules(args) => rules::run(args),
     };
     match result {
         Ok(outcome) => ExitCode::from(outcome as u8),

@@ -84,7 +84,8 @@ impl Default for Config {
                 roots: vec![RelPath::new("catalog-info.yaml").expect("literal")],
                 globs: Vec::new(),
                 allowed_kinds: BUILTIN_KINDS.iter().map(|s| s.to_string()).collect(),
-                location_types: vec!["url".into(), "file".into()],
+                // Backstage's CatalogBuilder default: only `url` besides the parent's own type.
+                location_types: vec!["url".into()],
                 extra_kinds: Vec::new(),
             },
             rules: BTreeMap::new(),
