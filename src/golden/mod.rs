@@ -7,6 +7,8 @@
 //! requests to open. The CLI writes the change set or hands it to a forge.
 
 pub mod answers;
+pub mod check;
+pub mod disk;
 pub mod edit;
 pub mod emit;
 pub mod expr;

@@ -45,11 +45,20 @@ pub struct Rendered {
     pub changes: ChangeSet,
     pub publish: Vec<PublishRequest>,
     pub answers: Answers,
+    /// Existing files the render edited in place (stack manifests, Location files): writing
+    /// them is the point, not an overwrite.
+    pub edited: BTreeSet<RelPath>,
 }
 
 /// Runs every step, gathering all problems.
 pub fn render(req: &RenderRequest) -> Result<Rendered, Vec<Diagnostic>> {
-    let mut state = State { changes: ChangeSet::new(), publish: Vec::new(), fetched: BTreeSet::new(), project: None };
+    let mut state = State {
+        changes: ChangeSet::new(),
+        publish: Vec::new(),
+        fetched: BTreeSet::new(),
+        edited: BTreeSet::new(),
+        project: None,
+    };
     let mut ctx = json!({ "parameters": req.parameters, "steps": {} });
     let mut diags = Vec::new();
     for step in &req.template.steps {
@@ -97,7 +106,7 @@ pub fn render(req: &RenderRequest) -> Result<Rendered, Vec<Diagnostic>> {
         parameters: req.parameters.clone(),
     };
     state.provenance(&answers)?;
-    Ok(Rendered { changes: state.changes, publish: state.publish, answers })
+    Ok(Rendered { changes: state.changes, publish: state.publish, answers, edited: state.edited })
 }
 
 /// `None` for a plain step; one `{key, value}` per item for an `each:` step. An `if:` that is
@@ -140,6 +149,7 @@ struct State {
     publish: Vec<PublishRequest>,
     /// Files fetch:template wrote (their catalog entities get the annotation).
     fetched: BTreeSet<RelPath>,
+    edited: BTreeSet<RelPath>,
     /// The first fetch:template's target: the project folder.
     project: Option<RelPath>,
 }
@@ -163,7 +173,7 @@ impl State {
                 let current = self.read(req, &si.stack)?;
                 let new = si.apply(current.as_deref().unwrap_or("")).map_err(|e| format!("{}: {e}", si.stack))?;
                 if current.as_deref() != Some(new.as_str()) {
-                    self.write(si.stack.clone(), new)?;
+                    self.write_edit(req, si.stack.clone(), new)?;
                 }
                 Ok(json!({ "stack": si.stack.as_str() }))
             }
@@ -183,7 +193,7 @@ impl State {
                     path("locationFile")?.unwrap_or_else(|| RelPath::new(DEFAULT_LOCATION_FILE).unwrap_or_default());
                 let current = self.read(req, &location)?;
                 if let Some(new) = register(&location, current.as_deref(), &entity)? {
-                    self.write(location.clone(), new)?;
+                    self.write_edit(req, location.clone(), new)?;
                 }
                 Ok(json!({ "catalogInfoPath": entity.as_str(), "locationFile": location.as_str() }))
             }
@@ -205,6 +215,14 @@ impl State {
             Err(SourceError::NotFound(_)) => Ok(None),
             Err(e) => Err(e.to_string()),
         }
+    }
+
+    /// Writes an edit of `path`, remembering when it changed an existing file of the base.
+    fn write_edit(&mut self, req: &RenderRequest, path: RelPath, text: String) -> Result<(), String> {
+        if req.base.kind(&path).is_some() {
+            self.edited.insert(path.clone());
+        }
+        self.write(path, text)
     }
 
     fn write(&mut self, path: RelPath, text: String) -> Result<(), String> {
