@@ -1,5 +1,9 @@
 //! The command-line interface: argument definitions and glue over the library.
 
+mod golden_paths;
+mod new;
+mod prompt;
+mod publish;
 mod rules;
 mod validate;
 
@@ -35,6 +39,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     Validate(validate::Args),
+    New(new::Args),
     Rules(rules::Args),
 }
 
@@ -49,6 +54,7 @@ pub fn main() -> ExitCode {
     };
     let result = match cli.command {
         Command::Validate(args) => validate::run(args),
+        Command::New(args) => new::run(args),
         Command::Rules(args) => rules::run(args),
     };
     match result {
