@@ -14,6 +14,7 @@ pub mod emit;
 pub mod expr;
 pub mod fetch;
 mod filters;
+pub mod merge3;
 pub mod overlay;
 pub mod params;
 pub mod publish;
@@ -22,6 +23,7 @@ pub mod run;
 pub mod stack;
 pub mod template;
 pub mod tree;
+pub mod upgrade;
 
 pub use answers::{ANNOTATION, ANSWERS_FILE, Answers};
 pub use params::{Param, Parameters};
