@@ -2,3 +2,6 @@
 
 #[path = "golden/paths.rs"]
 mod paths;
+
+#[path = "golden/cli.rs"]
+mod cli;

@@ -100,7 +100,6 @@ fn digest(files: &TemplateDir) -> String {
 }
 
 /// The template folder `rel` as it was at `rev` in `repo`.
-#[allow(dead_code)] // used by `paved upgrade`, next
 pub fn files_at(repo: &git2::Repository, rev: &str, rel: &str) -> anyhow::Result<TemplateDir> {
     let commit = repo
         .revparse_single(rev)

@@ -1,10 +1,12 @@
 //! The command-line interface: argument definitions and glue over the library.
 
+mod golden;
 mod golden_paths;
 mod new;
 mod prompt;
 mod publish;
 mod rules;
+mod upgrade;
 mod validate;
 
 use std::process::ExitCode;
@@ -40,6 +42,8 @@ pub struct Cli {
 enum Command {
     Validate(validate::Args),
     New(new::Args),
+    Upgrade(upgrade::Args),
+    Golden(golden::Args),
     Rules(rules::Args),
 }
 
@@ -55,6 +59,8 @@ pub fn main() -> ExitCode {
     let result = match cli.command {
         Command::Validate(args) => validate::run(args),
         Command::New(args) => new::run(args),
+        Command::Upgrade(args) => upgrade::run(args),
+        Command::Golden(args) => golden::run(args),
         Command::Rules(args) => rules::run(args),
     };
     match result {
