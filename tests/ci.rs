@@ -7,5 +7,7 @@ mod action;
 mod commands;
 #[path = "ci/entrypoint.rs"]
 mod entrypoint;
+#[path = "ci/gitlab.rs"]
+mod gitlab;
 #[path = "ci/support.rs"]
 mod support;

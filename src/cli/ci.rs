@@ -81,6 +81,9 @@ enum Command {
         /// The stage of the plan jobs.
         #[arg(long, default_value = "plan")]
         stage: String,
+        /// A pipeline-wide variable, KEY=VALUE (repeatable).
+        #[arg(long = "variable", value_name = "KEY=VALUE", value_parser = parse_variable)]
+        variables: Vec<(String, String)>,
     },
 }
 
@@ -142,8 +145,8 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
             s.push('\n');
             s
         }
-        Command::GitlabPipeline { affected, image, tags, plan_script, stage } => {
-            let mut opts = gitlab_pipeline::PipelineOptions { image, tags, stage, ..Default::default() };
+        Command::GitlabPipeline { affected, image, tags, plan_script, stage, variables } => {
+            let mut opts = gitlab_pipeline::PipelineOptions { image, tags, stage, variables, ..Default::default() };
             if !plan_script.is_empty() {
                 opts.plan_script = plan_script;
             }
@@ -173,4 +176,15 @@ fn read_report(path: &Path) -> anyhow::Result<paved::report::Report> {
 fn read_affected(path: &Path) -> anyhow::Result<Vec<affected::AffectedItem>> {
     affected::parse(&read_input(path)?)
         .with_context(|| format!("cannot read affected components from {}", path.display()))
+}
+
+/// `KEY=VALUE`, with a key GitLab accepts as a variable name.
+fn parse_variable(s: &str) -> Result<(String, String), String> {
+    let (k, v) = s.split_once('=').ok_or_else(|| format!("{s:?} is not KEY=VALUE"))?;
+    let valid =
+        !k.is_empty() && k.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') && !k.as_bytes()[0].is_ascii_digit();
+    if !valid {
+        return Err(format!("{k:?} is not a variable name (letters, digits and _, not starting with a digit)"));
+    }
+    Ok((k.to_string(), v.to_string()))
 }
