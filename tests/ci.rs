@@ -5,6 +5,8 @@
 mod action;
 #[path = "ci/commands.rs"]
 mod commands;
+#[path = "ci/docker.rs"]
+mod docker;
 #[path = "ci/entrypoint.rs"]
 mod entrypoint;
 #[path = "ci/gitlab.rs"]
