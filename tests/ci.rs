@@ -11,5 +11,7 @@ mod docker;
 mod entrypoint;
 #[path = "ci/gitlab.rs"]
 mod gitlab;
+#[path = "ci/install.rs"]
+mod install;
 #[path = "ci/support.rs"]
 mod support;
