@@ -1,5 +1,6 @@
 //! The command-line interface: argument definitions and glue over the library.
 
+mod rules;
 mod ci;
 mod completions;
 mod validate;
@@ -36,6 +37,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     Validate(validate::Args),
+    Rules(rules::Args),
     Ci(ci::Args),
     Completions(completions::CompletionsArgs),
     Man(completions::ManArgs),
@@ -52,6 +54,7 @@ pub fn main() -> ExitCode {
     };
     let result = match cli.command {
         Command::Validate(args) => validate::run(args),
+        Command::Rules(args) => rules::run(args),
         Command::Ci(args) => ci::run(args),
         Command::Completions(args) => completions::completions(args),
         Command::Man(args) => completions::man(args),

@@ -82,6 +82,8 @@ fn load_config(tree: &WorkTree, explicit: Option<&std::path::Path>) -> anyhow::R
     }
 }
 
-fn validate_tree(_tree: &WorkTree, _cfg: &Config) -> Report {
-    Report::default()
+fn validate_tree(tree: &WorkTree, cfg: &Config) -> Report {
+    let mut report = Report::default();
+    report.extend(paved::catalog::validate(tree, cfg));
+    report
 }
