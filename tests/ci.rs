@@ -7,6 +7,8 @@ mod action;
 mod commands;
 #[path = "ci/docker.rs"]
 mod docker;
+#[path = "ci/docs.rs"]
+mod docs;
 #[path = "ci/entrypoint.rs"]
 mod entrypoint;
 #[path = "ci/gitlab.rs"]

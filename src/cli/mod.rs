@@ -1,8 +1,8 @@
 //! The command-line interface: argument definitions and glue over the library.
 
-mod rules;
 mod ci;
 mod completions;
+mod rules;
 mod validate;
 
 use std::process::ExitCode;
