@@ -121,7 +121,11 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         }
         Command::Summary { report, affected } => match (report, affected) {
             (Some(r), _) => summary::validation(&read_report(&r)?),
-            (None, Some(a)) => summary::affected(&read_affected(&a)?),
+            (None, Some(a)) => {
+                let (items, catalog) = affected::parse_with_catalog(&read_input(&a)?)
+                    .with_context(|| format!("cannot read affected components from {}", a.display()))?;
+                summary::affected(&items, &catalog)
+            }
             (None, None) => anyhow::bail!("give --report or --affected"),
         },
         Command::Count { report, severity, affected } => {

@@ -162,12 +162,16 @@ fn an_explicit_config_is_passed_on() {
     assert_eq!(job.outputs()["error-count"], "1");
 }
 
-const AFFECTED: &str = r#"[
+/// paved's shape: Atmos's items under `affected`, catalog changes beside them.
+const AFFECTED: &str = r#"{"affected": [
   {"component": "vpc", "component_type": "terraform", "component_path": "components/terraform/vpc",
    "stack": "plat-ue2-dev", "stack_slug": "plat-ue2-dev-vpc", "affected": "stack.vars", "affected_all": ["stack.vars"]},
   {"component": "eks/cluster", "component_type": "terraform", "component_path": "components/terraform/eks/cluster",
    "stack": "plat-ue2-dev", "stack_slug": "plat-ue2-dev-eks-cluster", "affected": "component", "affected_all": ["component", "stack.vars"]}
-]"#;
+], "catalog": [
+  {"ref": "group:default/platform", "change": "modified", "file": "catalog/groups.yaml", "fields": ["spec"],
+   "components": [{"stack": "plat-ue2-dev", "component": "vpc", "stack_slug": "plat-ue2-dev-vpc"}]}
+]}"#;
 
 /// upstream: main A-B, feature A-C. The job's clone has only `feature`, as actions/checkout
 /// leaves it; the entrypoint fetches main and diffs against the fork point A.
@@ -212,7 +216,7 @@ fn affected_on_a_pull_request_diffs_against_the_fork_point() {
     let o = job.outputs();
     assert_eq!(o["has-affected"], "true");
     let affected: Value = serde_json::from_str(&o["affected"]).unwrap();
-    assert_eq!(affected.as_array().unwrap().len(), 2);
+    assert_eq!(affected["affected"].as_array().unwrap().len(), 2);
     let matrix: Value = serde_json::from_str(&o["matrix"]).unwrap();
     let include = matrix["include"].as_array().unwrap();
     assert_eq!(include.len(), 2);
@@ -224,6 +228,10 @@ fn affected_on_a_pull_request_diffs_against_the_fork_point() {
     let summary = job.summary();
     assert!(summary.contains("**2 components** in **1 stack**"), "{summary}");
     assert!(summary.contains("| `plat-ue2-dev` | `eks/cluster` | component, stack.vars |"), "{summary}");
+    assert!(
+        summary.contains("| `group:default/platform` | modified | `catalog/groups.yaml` | `vpc` in `plat-ue2-dev` |"),
+        "{summary}"
+    );
 }
 
 #[test]
