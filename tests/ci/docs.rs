@@ -101,3 +101,15 @@ fn the_child_pipeline_shown_is_what_the_generator_writes() {
     );
     assert_eq!(stdout(&out), shown);
 }
+
+/// The paved.yaml fragments shown are valid configuration.
+#[test]
+fn paved_yaml_fragments_are_valid_configuration() {
+    let fragments: Vec<String> = yaml_blocks().into_iter().filter(|b| b.starts_with("# paved.yaml\n")).collect();
+    assert!(!fragments.is_empty());
+    for f in fragments {
+        if let Err(diags) = paved::config::Config::parse("paved.yaml", &f) {
+            panic!("{f}\n{diags:?}");
+        }
+    }
+}
