@@ -314,3 +314,31 @@ fn output_values_cannot_forge_other_outputs() {
     assert_eq!(o["has-affected"], "true");
     assert!(o["affected"].contains("has-affected<<EOF"));
 }
+
+/// The Action on the bundled examples, with one descriptor broken: the annotation, the SARIF
+/// result and the summary point at the broken line.
+#[test]
+fn validate_on_the_examples_points_at_the_broken_descriptor() {
+    let mut job = Job::new();
+    let copy = Command::new("cp").arg("-R").arg(root().join("examples/.")).arg(job.repo()).status().unwrap();
+    assert!(copy.success());
+    let file = "catalog/services/billing-service/catalog-info.yaml";
+    let path = job.repo().join(file);
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, text.replacen("  name: billing-service\n", "  name: Billing Service!\n", 1)).unwrap();
+    job.set("INPUT_COMMAND", "validate");
+    let out = job.run();
+    assert_eq!(out.status.code(), Some(1), "{}\n{}", stdout(&out), stderr(&out));
+    let log = stdout(&out);
+    let annotation = log
+        .lines()
+        .find(|l| l.starts_with("::error ") && l.contains(&format!("file={file},line=4,")))
+        .unwrap_or_else(|| panic!("no annotation on {file}:4 in\n{log}"));
+    assert!(annotation.contains("col=9"), "{annotation}");
+    let o = job.outputs();
+    assert!(o["error-count"].parse::<u32>().unwrap() >= 1);
+    let sarif: Value = serde_json::from_slice(&std::fs::read(&o["sarif-file"]).unwrap()).unwrap();
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    assert!(results.iter().any(|r| r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == file));
+    assert!(job.summary().contains(&format!("`{file}:4`")));
+}
