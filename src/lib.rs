@@ -5,6 +5,7 @@
 //! sources, git, forges, the Atmos executor, the store). The `paved` binary is a thin CLI over
 //! it.
 
+pub mod affected;
 pub mod catalog;
 pub mod changeset;
 pub mod ci;

@@ -1,5 +1,6 @@
 //! The command-line interface: argument definitions and glue over the library.
 
+mod affected;
 mod ci;
 mod completions;
 mod rules;
@@ -37,6 +38,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     Validate(validate::Args),
+    Affected(affected::Args),
     Rules(rules::Args),
     Ci(ci::Args),
     Completions(completions::CompletionsArgs),
@@ -54,6 +56,7 @@ pub fn main() -> ExitCode {
     };
     let result = match cli.command {
         Command::Validate(args) => validate::run(args),
+        Command::Affected(args) => affected::run(args),
         Command::Rules(args) => rules::run(args),
         Command::Ci(args) => ci::run(args),
         Command::Completions(args) => completions::completions(args),

@@ -342,3 +342,35 @@ fn validate_on_the_examples_points_at_the_broken_descriptor() {
     assert!(results.iter().any(|r| r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == file));
     assert!(job.summary().contains(&format!("`{file}:4`")));
 }
+
+/// The real `paved affected` on a repository made from the examples: a pull request that
+/// edits a catalog entity. The Action's outputs and summary carry the catalog change.
+#[test]
+fn affected_on_the_examples_with_the_real_binary() {
+    let mut job = Job::new();
+    let repo = job.repo();
+    let copy = Command::new("cp").arg("-R").arg(root().join("examples/.")).arg(&repo).status().unwrap();
+    assert!(copy.success());
+    git(&repo, &["init", "-q"]);
+    git(&repo, &["add", "-A"]);
+    git(&repo, &["commit", "-qm", "base"]);
+    let base = git(&repo, &["rev-parse", "HEAD"]);
+    git(&repo, &["checkout", "-qb", "feature"]);
+    let file = "catalog/services/billing-service/catalog-info.yaml";
+    let text = std::fs::read_to_string(repo.join(file)).unwrap();
+    std::fs::write(repo.join(file), text.replacen("  title: Billing service\n", "  title: Billing\n", 1)).unwrap();
+    git(&repo, &["commit", "-qam", "retitle billing"]);
+    job.set("INPUT_COMMAND", "affected").set("INPUT_BASE_REF", &base);
+    let out = job.run();
+    assert_eq!(out.status.code(), Some(0), "{}\n{}", stdout(&out), stderr(&out));
+    let o = job.outputs();
+    let affected: Value = serde_json::from_str(&o["affected"]).unwrap();
+    assert_eq!(affected["catalog"][0]["ref"], "component:default/billing-service");
+    assert_eq!(affected["catalog"][0]["change"], "modified");
+    let plannable = affected["affected"].as_array().unwrap().iter().filter(|i| i["deleted"] != true).count();
+    assert_eq!(o["has-affected"], if plannable > 0 { "true" } else { "false" });
+    let matrix: Value = serde_json::from_str(&o["matrix"]).unwrap();
+    assert_eq!(matrix["include"].as_array().unwrap().len(), plannable);
+    let summary = job.summary();
+    assert!(summary.contains(&format!("| `component:default/billing-service` | modified | `{file}` |")), "{summary}");
+}

@@ -187,3 +187,42 @@ fn child_pipeline_snapshot() {
     let out = crate::support::run_paved(dir.path(), &["ci", "gitlab-pipeline", "affected.json", "--variable", "1X=y"]);
     assert_eq!(out.status.code(), Some(2), "a bad variable name is a usage error");
 }
+
+/// The affected job with the real `paved affected`, on a merge request made from the examples
+/// (GitLab gives the fork point as CI_MERGE_REQUEST_DIFF_BASE_SHA). The child pipeline has one
+/// plan job per plannable component, or the single "nothing to plan" job.
+#[test]
+fn affected_job_on_the_examples_with_the_real_binary() {
+    use crate::support::{git, root};
+    let dir = tempfile::tempdir().unwrap();
+    let bin = bin_dir(dir.path(), None);
+    let repo = dir.path().join("repo");
+    std::fs::create_dir(&repo).unwrap();
+    assert!(Command::new("cp").arg("-R").arg(root().join("examples/.")).arg(&repo).status().unwrap().success());
+    git(&repo, &["init", "-q"]);
+    git(&repo, &["add", "-A"]);
+    git(&repo, &["commit", "-qm", "base"]);
+    let base = git(&repo, &["rev-parse", "HEAD"]);
+    let file = repo.join("catalog/services/billing-service/catalog-info.yaml");
+    let text = std::fs::read_to_string(&file).unwrap();
+    std::fs::write(&file, text.replacen("  title: Billing service\n", "  title: Billing\n", 1)).unwrap();
+    git(&repo, &["commit", "-qam", "retitle"]);
+    let env = [
+        ("CI_PIPELINE_SOURCE", "merge_request_event"),
+        ("CI_MERGE_REQUEST_IID", "3"),
+        ("CI_MERGE_REQUEST_DIFF_BASE_SHA", base.as_str()),
+    ];
+    let out = run_job("sh", &template()["paved:affected"], &repo, &bin, &env);
+    assert_eq!(out.status.code(), Some(0), "{}\n{}", stdout(&out), stderr(&out));
+    assert!(stdout(&out).contains("component:default/billing-service"), "{}", stdout(&out));
+    let affected: Value = serde_json::from_slice(&std::fs::read(repo.join("paved-affected.json")).unwrap()).unwrap();
+    let plannable: Vec<&Value> =
+        affected["affected"].as_array().unwrap().iter().filter(|i| i["deleted"] != true).collect();
+    let child: Value =
+        yaml_serde::from_str(&std::fs::read_to_string(repo.join("paved-plan.gitlab-ci.yml")).unwrap()).unwrap();
+    let jobs: Vec<&String> = child.as_object().unwrap().keys().filter(|k| k.starts_with("plan ")).collect();
+    assert_eq!(jobs.len(), plannable.len());
+    if plannable.is_empty() {
+        assert!(child["paved: nothing to plan"].is_object());
+    }
+}

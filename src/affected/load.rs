@@ -1,0 +1,81 @@
+//! Describing one revision: its catalog and its stack component instances, read through a
+//! [`FileSource`] (a commit's tree or the working tree) into a [`Snapshot`].
+
+use crate::config::{self, Config};
+use crate::report::Diagnostic;
+use crate::source::{FileSource, RelPath, SourceError};
+
+use super::modules;
+use super::snapshot::{Catalog, Entity, Snapshot, Stacks};
+
+/// What went wrong describing a revision, beyond findings in its files.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum LoadError {
+    #[error("{revision}: paved.yaml is invalid: {message} (run `paved validate` on that revision)")]
+    Config { revision: String, message: String },
+    #[error("{revision}: {source}")]
+    Source {
+        revision: String,
+        #[source]
+        source: SourceError,
+    },
+}
+
+/// A described revision and the problems met on the way (invalid files are skipped the way
+/// `paved validate` reports them; they do not stop the comparison).
+pub struct Loaded {
+    pub snapshot: Snapshot,
+    pub diagnostics: Vec<Diagnostic>,
+    /// Notes for the user (no atmos.yaml, stacks in a submodule, ...).
+    pub notes: Vec<String>,
+}
+
+/// paved.yaml at the root of `src`, or the defaults when there is none.
+pub fn config(src: &dyn FileSource) -> Result<Config, LoadError> {
+    let revision = src.describe();
+    let path = RelPath::new(config::FILE_NAME).expect("literal path");
+    match src.read(&path, 1 << 20) {
+        Ok(bytes) => Config::parse(config::FILE_NAME, &String::from_utf8_lossy(&bytes)).map_err(|d| {
+            LoadError::Config { revision, message: d.first().map(|x| x.message.clone()).unwrap_or_default() }
+        }),
+        Err(SourceError::NotFound(_)) => Ok(Config::default()),
+        Err(source) => Err(LoadError::Source { revision, source }),
+    }
+}
+
+/// The catalog of one revision: every entity discovery reaches, compared whole.
+pub fn catalog(src: &dyn FileSource, cfg: &Config) -> (Catalog, Vec<Diagnostic>) {
+    let (cat, report) = crate::catalog::load(src, cfg);
+    let entities = cat.entities().iter().filter_map(|e| {
+        Some(Entity { entity_ref: e.entity_ref.clone(), file: RelPath::new(&e.file).ok()?, content: e.node.to_json() })
+    });
+    (Catalog::new(entities), report.diagnostics)
+}
+
+/// Describes a revision: catalog, stacks, and the local modules of every component folder.
+pub fn snapshot(src: &dyn FileSource, cfg: &Config, stacks: &dyn StackLoader) -> Loaded {
+    let (catalog, mut diagnostics) = catalog(src, cfg);
+    let mut described = stacks.load(src, cfg);
+    diagnostics.append(&mut described.diagnostics);
+    let folders: std::collections::BTreeSet<RelPath> = described.instances.iter().map(|i| i.folder.clone()).collect();
+    let modules = modules::scan(src, folders);
+    Loaded {
+        snapshot: Snapshot { stacks: Stacks::new(described.instances), catalog, modules },
+        diagnostics,
+        notes: described.notes,
+    }
+}
+
+/// Stack instances of one revision.
+#[derive(Default)]
+pub struct Described {
+    pub instances: Vec<super::Instance>,
+    pub diagnostics: Vec<Diagnostic>,
+    pub notes: Vec<String>,
+}
+
+/// Turns a revision's files into component instances: the stacks engine in production, a
+/// fixed list in tests.
+pub trait StackLoader: Sync {
+    fn load(&self, src: &dyn FileSource, cfg: &Config) -> Described;
+}
