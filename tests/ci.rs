@@ -15,5 +15,7 @@ mod entrypoint;
 mod gitlab;
 #[path = "ci/install.rs"]
 mod install;
+#[path = "ci/props.rs"]
+mod props;
 #[path = "ci/support.rs"]
 mod support;
