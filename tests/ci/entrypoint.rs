@@ -374,3 +374,24 @@ fn affected_on_the_examples_with_the_real_binary() {
     let summary = job.summary();
     assert!(summary.contains(&format!("| `component:default/billing-service` | modified | `{file}` |")), "{summary}");
 }
+
+#[test]
+fn an_unknown_format_is_a_usage_error() {
+    let mut job = Job::new();
+    job.set("INPUT_COMMAND", "validate").set("INPUT_FORMAT", "xml");
+    let out = job.run();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stdout(&out).contains("::error title=paved::unknown format 'xml'"));
+    assert_eq!(job.outputs()["exit-code"], "2");
+}
+
+/// paved affected that prints something other than affected JSON fails the step.
+#[test]
+fn unreadable_affected_output_fails_the_step() {
+    let mut job = Job::new();
+    job.stand_in("not json", 0).set("INPUT_COMMAND", "affected").set("INPUT_BASE_REF", "b");
+    let out = job.run();
+    assert_eq!(out.status.code(), Some(2), "{}", stdout(&out));
+    assert!(stdout(&out).contains("::error title=paved::cannot read the output of paved affected"));
+    assert!(!job.outputs().contains_key("has-affected"));
+}
