@@ -110,7 +110,13 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
             }
         }
         Command::Render { report, format } => {
-            let r = read_report(&report)?;
+            let mut r = read_report(&report)?;
+            // The JSON report has no rule descriptions: SARIF's rule table takes those of the
+            // rules it raises from the registry `paved rules` lists.
+            r.rules = super::rules::all_rules()
+                .into_iter()
+                .filter(|rule| r.diagnostics.iter().any(|d| d.rule == rule.id))
+                .collect();
             let tree = WorkTree::new(".").context("cannot open the current directory")?;
             let lookup = |file: &str| -> Option<Arc<str>> {
                 let p = RelPath::new(file).ok()?;
