@@ -7,6 +7,7 @@ mod duration;
 mod forge;
 mod policy;
 mod raw;
+mod server;
 mod size;
 mod store;
 
@@ -20,6 +21,7 @@ pub use atmos::AtmosConfig;
 pub use duration::parse_duration;
 pub use forge::{ForgeConfig, GitHubAuthConfig, GitHubConfig, GitLabConfig, HttpConfig, SecretRef};
 pub use policy::PolicyConfig;
+pub use server::ServerConfig;
 pub use size::parse_size;
 pub use store::{StoreConfig, StoreScheme, StoreUrl};
 
@@ -43,6 +45,8 @@ pub struct Config {
     pub forge: ForgeConfig,
     /// Rego policies (`policy:`).
     pub policy: PolicyConfig,
+    /// `paved serve` (`server:`).
+    pub server: ServerConfig,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -98,6 +102,7 @@ impl Default for Config {
             atmos: AtmosConfig::default(),
             forge: ForgeConfig::default(),
             policy: PolicyConfig::default(),
+            server: ServerConfig::default(),
         }
     }
 }
