@@ -6,11 +6,17 @@ mod audit;
 mod ci;
 mod completions;
 mod describe;
+mod golden;
+mod golden_paths;
 mod list;
+mod new;
 mod policy;
 mod progress;
+mod prompt;
+mod publish;
 mod reconcile;
 mod rules;
+mod upgrade;
 mod validate;
 mod yaml_out;
 
@@ -54,6 +60,9 @@ enum Command {
     Audit(audit::Args),
     Affected(affected::Args),
     Policy(policy::Args),
+    New(new::Args),
+    Upgrade(upgrade::Args),
+    Golden(golden::Args),
     Rules(rules::Args),
     Ci(ci::Args),
     Completions(completions::CompletionsArgs),
@@ -79,6 +88,9 @@ pub fn main() -> ExitCode {
         Command::Audit(args) => audit::run(args),
         Command::Affected(args) => affected::run(args),
         Command::Policy(args) => policy::run(args),
+        Command::New(args) => new::run(args),
+        Command::Upgrade(args) => upgrade::run(args),
+        Command::Golden(args) => golden::run(args),
         Command::Rules(args) => rules::run(args),
         Command::Ci(args) => ci::run(args),
         Command::Completions(args) => completions::completions(args),

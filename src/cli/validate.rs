@@ -86,9 +86,9 @@ fn validate_tree(tree: &WorkTree, cfg: &Config) -> Report {
     let mut report = Report::default();
     let (catalog, catalog_report) = paved::catalog::load(tree, cfg);
     report.extend(catalog_report);
-    let today = chrono::Utc::now().date_naive();
-    let catalog = paved::policy::CatalogData::from_catalog(&catalog);
-    report.extend(paved::policy::validate(tree, cfg, &catalog, &Default::default(), today));
-    report.extend(paved::stacks::validate::validate(tree, cfg, &std::env::vars().collect()));
+    let env = std::env::vars().collect();
+    report.extend(paved::stacks::validate::validate(tree, cfg, &env));
+    let stacks = paved::policy::load_stacks(tree, cfg, &env);
+    report.extend(paved::policy::validate_repo(tree, cfg, &catalog, stacks.as_ref(), chrono::Utc::now().date_naive()));
     report
 }

@@ -8,6 +8,7 @@ mod forge;
 mod policy;
 mod raw;
 mod reconcile;
+mod server;
 mod size;
 mod stacks;
 mod store;
@@ -23,6 +24,7 @@ pub use duration::parse_duration;
 pub use forge::{ForgeConfig, GitHubAuthConfig, GitHubConfig, GitLabConfig, HttpConfig, SecretRef};
 pub use policy::PolicyConfig;
 pub use reconcile::{ApplyRules, ReconcileConfig, RepositoryConfig, RepositorySource};
+pub use server::ServerConfig;
 pub use size::parse_size;
 pub use stacks::StacksConfig;
 pub use store::{StoreConfig, StoreScheme, StoreUrl};
@@ -51,6 +53,8 @@ pub struct Config {
     pub policy: PolicyConfig,
     /// Where the Atmos stacks repository is (`stacks:`).
     pub stacks: StacksConfig,
+    /// `paved serve` (`server:`).
+    pub server: ServerConfig,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -108,6 +112,7 @@ impl Default for Config {
             reconcile: ReconcileConfig::default(),
             policy: PolicyConfig::default(),
             stacks: StacksConfig::default(),
+            server: ServerConfig::default(),
         }
     }
 }

@@ -29,6 +29,8 @@ pub(super) struct RawConfig {
     policy: super::policy::RawPolicy,
     #[serde(default)]
     stacks: super::stacks::RawStacks,
+    #[serde(default)]
+    server: super::server::RawServer,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -143,6 +145,7 @@ impl RawConfig {
         cfg.reconcile = self.reconcile.check(file, &mut errs);
         cfg.policy = self.policy.check(file, &mut errs);
         cfg.stacks = self.stacks.check(file, &mut errs);
+        cfg.server = self.server.check(file, &mut errs);
 
         // Checks after reading have no position of their own: find the key in the spanned tree.
         let tree = std::cell::OnceCell::new();

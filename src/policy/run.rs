@@ -103,20 +103,36 @@ pub fn counts(diags: &[Diagnostic]) -> (usize, usize, usize) {
 }
 
 /// Runs the configured policies of a repository over its catalog and stacks, dated `today`
-/// (waiver expiry). Severity overrides from `cfg.rules` are applied.
+/// (waiver expiry), plus the Atmos-style `settings.validation` OPA steps (`opa_base`: atmos.yaml's
+/// `schemas.opa.base_path`). Severity overrides from `cfg.rules` are applied.
 pub fn validate(
     src: &dyn FileSource,
     cfg: &Config,
     catalog: &CatalogData,
     stacks: &StacksData,
+    opa_base: Option<&crate::source::RelPath>,
     today: NaiveDate,
 ) -> crate::report::Report {
     let prepared = Prepared::load(src, cfg);
-    let mut report = crate::report::Report {
-        diagnostics: prepared.check(catalog, stacks, today),
-        rules: super::rule_infos(),
-        ..Default::default()
-    };
+    let mut diagnostics = prepared.check(catalog, stacks, today);
+    if let Some(base) = opa_base {
+        diagnostics.extend(super::atmos::check(src, base, &stacks.instances));
+    }
+    let mut report = crate::report::Report { diagnostics, rules: super::rule_infos(), ..Default::default() };
     report.finish(&cfg.rules);
     report
+}
+
+/// [`validate`] over a loaded catalog and stack set: what `paved validate` calls.
+pub fn validate_repo(
+    src: &dyn FileSource,
+    cfg: &Config,
+    catalog: &crate::catalog::Catalog,
+    stacks: Option<&crate::stacks::StackSet>,
+    today: NaiveDate,
+) -> crate::report::Report {
+    let catalog = CatalogData::from_catalog(catalog);
+    let data = stacks.map(StacksData::from_set).unwrap_or_default();
+    let base = stacks.map(super::inputs::opa_base);
+    validate(src, cfg, &catalog, &data, base.as_ref(), today)
 }

@@ -61,6 +61,7 @@ fn each_catalog_policy_fails_on_its_fixture() {
     let tmp = with_policies(&repo().join("tests/fixtures/policy/catalog"));
     let (code, found) = policy_findings(tmp.path());
     assert_eq!(code, 1);
+    let found: Vec<String> = found.into_iter().filter(|f| f.contains(" stacks/")).collect();
     insta::assert_yaml_snapshot!(found);
 }
 
@@ -73,4 +74,70 @@ fn examples_pass_the_starter_policies_with_their_waiver() {
         found.iter().any(|f| f.starts_with("note policy/catalog-production-depends-on-experimental ")),
         "the waiver turns the one known violation into a note: {found:#?}"
     );
+}
+
+/// Components appended to examples' core-ue2-prod stack, each breaking stack policies.
+const BROKEN_COMPONENTS: &str = "
+    bad-bucket:
+      metadata:
+        component: s3-bucket
+      settings:
+        catalog:
+          owner: group:nobody
+        validation:
+          check-bucket-with-opa:
+            schema_type: opa
+            schema_path: bucket/validate-bucket.rego
+            module_paths: [lib]
+            timeout: 5
+      vars:
+        region: eu-west-1
+        versioning_enabled: false
+        tags:
+          Team: storage
+          CostCenter: \"\"
+    big-cluster:
+      metadata:
+        component: eks
+      settings:
+        catalog:
+          owner: user:sam.okafor
+      vars:
+        instance_types: [m6i.large, p4d.24xlarge]
+        instance_type: m6i.2xlarge
+        instance_count: 40
+";
+
+/// An Atmos-style policy (v0 syntax, `in` without imports, deprecated `re_match`).
+const ATMOS_POLICY: &str = "package atmos
+
+errors[message] {
+    not re_match(\"^[a-z0-9-]+$\", input.vars.name)
+    message = sprintf(\"bucket name %v is not lower-case kebab\", [input.vars.name])
+}
+
+errors[message] {
+    some tag in data.atmos.lib.required
+    not input.vars.tags[tag]
+    message = sprintf(\"tag %s is required by the storage team\", [tag])
+}
+";
+
+#[test]
+fn each_stack_policy_fails_on_a_broken_copy_of_examples() {
+    let tmp = with_policies(&repo().join("examples"));
+    let stack = tmp.path().join("stacks/orgs/acme/core/prod/us-east-2.yaml");
+    let mut text = std::fs::read_to_string(&stack).unwrap();
+    text.push_str(BROKEN_COMPONENTS);
+    std::fs::write(&stack, text).unwrap();
+    let opa = tmp.path().join("stacks/schemas/opa");
+    std::fs::create_dir_all(opa.join("bucket")).unwrap();
+    std::fs::create_dir_all(opa.join("lib")).unwrap();
+    std::fs::write(opa.join("bucket/validate-bucket.rego"), ATMOS_POLICY).unwrap();
+    std::fs::write(opa.join("lib/lib.rego"), "package atmos.lib\n\nrequired := [\"Team\", \"DataClass\"]\n").unwrap();
+    std::fs::write(opa.join("lib/lib_test.rego"), "this is excluded, as Atmos excludes *_test.rego").unwrap();
+    let (code, found) = policy_findings(tmp.path());
+    assert_eq!(code, 1);
+    let found: Vec<String> = found.into_iter().filter(|f| f.contains(" stacks/")).collect();
+    insta::assert_yaml_snapshot!(found);
 }
