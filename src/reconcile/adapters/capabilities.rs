@@ -29,10 +29,11 @@ impl Validator for PavedValidator {
         let mut report = Report::default();
         let (catalog, catalog_report) = crate::catalog::load(files, config);
         report.extend(catalog_report);
+        let env = env();
+        report.extend(crate::stacks::validate::validate(files, config, &env));
+        let stacks = crate::policy::load_stacks(files, config, &env);
         let today = chrono::Utc::now().date_naive();
-        let data = crate::policy::CatalogData::from_catalog(&catalog);
-        report.extend(crate::policy::validate(files, config, &data, &Default::default(), today));
-        report.extend(crate::stacks::validate::validate(files, config, &env()));
+        report.extend(crate::policy::validate_repo(files, config, &catalog, stacks.as_ref(), today));
         report
     }
 }
@@ -64,7 +65,7 @@ impl StackLoader for Engine {
         let set = StackSet::load(src, atmos, opts);
         let mut places = self.places.lock().unwrap_or_else(|e| e.into_inner());
         for i in set.instances() {
-            let Value::Object(section) = i.section_json() else { continue };
+            let Value::Object(section) = set.section_json(i) else { continue };
             let Ok(folder) = base.join(&i.terraform_component) else { continue };
             places
                 .entry((i.stack.clone(), i.component.clone()))
