@@ -5,13 +5,20 @@
 //! sources, git, forges, the Atmos executor, the store). The `paved` binary is a thin CLI over
 //! it.
 
+pub mod affected;
+pub mod catalog;
 pub mod changeset;
 pub mod ci;
 pub mod config;
 pub mod exec;
 pub mod forge;
+pub mod git;
+pub mod golden;
 pub mod gotemplate;
+pub mod policy;
+pub mod reconcile;
 pub mod report;
+pub mod server;
 pub mod source;
 pub mod stacks;
 pub mod store;

@@ -1,0 +1,205 @@
+//! Finds the descriptor files of a repository the way Backstage would: from the root files,
+//! following Location entities (relative `url` targets, relative `file` targets when that type
+//! is allowed, globs), then the files paved.yaml's `catalog.globs` add, which no Location may
+//! reach (orphans). Files of one discovery level are read and checked in parallel.
+
+use std::collections::HashSet;
+
+use globset::GlobSet;
+use rayon::prelude::*;
+
+use super::document::ExtraSchema;
+use super::entity::Entity;
+use super::file::{self, FileCheck};
+use super::rules::{self, FILE_UNREADABLE, LOCATION_EXTERNAL, LOCATION_TARGET, ROOT_MISSING};
+use crate::config::{self, Config};
+use crate::report::Diagnostic;
+use crate::source::{EntryKind, FileSource, RelPath, compile_globs};
+
+/// Directories never worth descending into.
+const SKIP_DIRS: &[&str] = &[".git", "node_modules", "target", ".terraform", ".paved"];
+
+/// One file that discovery read.
+#[derive(Debug)]
+pub struct Found {
+    pub path: RelPath,
+    /// Reached from a root through Locations (false: only through paved.yaml globs).
+    pub reached: bool,
+    pub check: FileCheck,
+}
+
+/// Every file reached, and the problems met while following Locations.
+pub fn discover(src: &dyn FileSource, cfg: &Config, extra: &[ExtraSchema]) -> (Vec<Found>, Vec<Diagnostic>) {
+    let mut diags = Vec::new();
+    let mut seen: HashSet<RelPath> = HashSet::new();
+    let mut found: Vec<Found> = Vec::new();
+    let default_roots = cfg.catalog.roots == Config::default().catalog.roots;
+    let mut frontier = Vec::new();
+    for root in &cfg.catalog.roots {
+        if src.kind(root).is_none() {
+            if !default_roots {
+                diags.push(
+                    Diagnostic::error(ROOT_MISSING, format!("catalog root `{root}` does not exist"))
+                        .in_file(config::FILE_NAME),
+                );
+            }
+        } else if seen.insert(root.clone()) {
+            frontier.push(root.clone());
+        }
+    }
+    while !frontier.is_empty() {
+        let level: Vec<Found> = frontier
+            .par_iter()
+            .map(|p| Found { path: p.clone(), reached: true, check: read_and_check(src, p, cfg, extra) })
+            .collect();
+        frontier = Vec::new();
+        for f in &level {
+            for e in &f.check.entities {
+                for target in targets(src, &f.path, e, cfg, &mut diags) {
+                    if seen.insert(target.clone()) {
+                        frontier.push(target);
+                    }
+                }
+            }
+        }
+        found.extend(level);
+    }
+    if !cfg.catalog.globs.is_empty() {
+        match glob_files(src, &cfg.catalog.globs) {
+            Ok(paths) => {
+                let rest: Vec<RelPath> = paths.into_iter().filter(|p| !seen.contains(p)).collect();
+                let more: Vec<Found> = rest
+                    .par_iter()
+                    .map(|p| Found { path: p.clone(), reached: false, check: read_and_check(src, p, cfg, extra) })
+                    .collect();
+                found.extend(more);
+            }
+            Err(e) => diags.push(Diagnostic::error(FILE_UNREADABLE, e).in_file(config::FILE_NAME)),
+        }
+    }
+    (found, diags)
+}
+
+fn read_and_check(src: &dyn FileSource, path: &RelPath, cfg: &Config, extra: &[ExtraSchema]) -> FileCheck {
+    match src.read(path, cfg.limits.max_file_size) {
+        Ok(bytes) => file::check(path.as_str(), &bytes, cfg, extra),
+        Err(e) => {
+            FileCheck {
+                diagnostics: vec![Diagnostic::error(FILE_UNREADABLE, e.to_string()).in_file(path.as_str()).with_help(
+                    "descriptor files must be regular files inside the repository, under limits.max_file_size",
+                )],
+                ..FileCheck::default()
+            }
+        }
+    }
+}
+
+/// The files a Location entity points at, reporting targets that are missing or leave the
+/// repository.
+fn targets(
+    src: &dyn FileSource,
+    file: &RelPath,
+    e: &Entity,
+    cfg: &Config,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<RelPath> {
+    let Some(loc) = &e.location else { return Vec::new() };
+    let mut out = Vec::new();
+    let diag = |rule: &'static str, span, msg: String| {
+        Diagnostic::new(rule, rules::severity(rule), msg)
+            .in_file(file.as_str())
+            .at_span(span)
+            .in_document(e.document)
+            .for_entity(e.entity_ref.clone())
+    };
+    let followed = loc.kind == "url" || (loc.kind == "file" && cfg.catalog.location_types.iter().any(|t| t == "file"));
+    for (target, span) in &loc.targets {
+        let relative = match loc.kind.as_str() {
+            "url" if !target.contains("://") => true,
+            "file" => target.starts_with('.'),
+            _ => false,
+        };
+        if !followed || !relative {
+            diags.push(diag(
+                LOCATION_EXTERNAL,
+                *span,
+                format!("{} target `{target}` is outside this repository and is not followed", loc.kind),
+            ));
+            continue;
+        }
+        let base = file.parent();
+        let resolved = match target.strip_prefix('/') {
+            Some(abs) => RelPath::new(abs),
+            None => base.join(target),
+        };
+        let path = match resolved {
+            Ok(p) => p,
+            Err(err) => {
+                diags.push(diag(LOCATION_TARGET, *span, format!("target `{target}`: {err}")));
+                continue;
+            }
+        };
+        if path.as_str().contains(['*', '?', '[', '{']) {
+            match glob_files(src, &[path.as_str().to_string()]) {
+                Ok(files) if files.is_empty() && !loc.optional => {
+                    diags.push(diag(LOCATION_TARGET, *span, format!("target `{target}` matches no file")))
+                }
+                Ok(files) => out.extend(files),
+                Err(msg) => diags.push(diag(LOCATION_TARGET, *span, format!("target `{target}`: {msg}"))),
+            }
+            continue;
+        }
+        match src.kind(&path) {
+            None if loc.optional => {}
+            None => diags.push(diag(LOCATION_TARGET, *span, format!("target `{target}` does not exist ({path})"))),
+            Some(EntryKind::Dir) => {
+                diags.push(diag(LOCATION_TARGET, *span, format!("target `{target}` is a directory, not a file")))
+            }
+            Some(_) => out.push(path),
+        }
+    }
+    out
+}
+
+/// Files (and symbolic links, so that a link out of the repository is reported rather than
+/// skipped) matching any of `patterns`, sorted.
+pub fn glob_files(src: &dyn FileSource, patterns: &[String]) -> Result<Vec<RelPath>, String> {
+    let set = compile_globs(patterns).map_err(|e| format!("invalid glob: {e}"))?;
+    let base = patterns.iter().map(|p| literal_dir(p)).reduce(|a, b| common_dir(&a, &b)).unwrap_or_default();
+    let base = RelPath::new(&base).map_err(|e| e.to_string())?;
+    let mut out = Vec::new();
+    walk(src, &base, &set, &mut out)?;
+    out.sort();
+    Ok(out)
+}
+
+fn walk(src: &dyn FileSource, dir: &RelPath, set: &GlobSet, out: &mut Vec<RelPath>) -> Result<(), String> {
+    let mut stack = vec![dir.clone()];
+    while let Some(d) = stack.pop() {
+        for e in src.list(&d).map_err(|e| e.to_string())? {
+            match e.kind {
+                EntryKind::File | EntryKind::Symlink if set.is_match(e.path.as_str()) => out.push(e.path),
+                EntryKind::Dir if !SKIP_DIRS.contains(&e.path.file_name()) => stack.push(e.path),
+                _ => {}
+            }
+        }
+    }
+    Ok(())
+}
+
+fn literal_dir(pattern: &str) -> String {
+    let p = pattern.trim_start_matches("./");
+    let segs: Vec<&str> = p.split('/').collect();
+    let mut dirs = Vec::new();
+    for seg in &segs[..segs.len().saturating_sub(1)] {
+        if seg.contains(['*', '?', '[', '{']) {
+            break;
+        }
+        dirs.push(*seg);
+    }
+    dirs.join("/")
+}
+
+fn common_dir(a: &str, b: &str) -> String {
+    a.split('/').zip(b.split('/')).take_while(|(x, y)| x == y).map(|(x, _)| x).collect::<Vec<_>>().join("/")
+}
