@@ -330,3 +330,15 @@ fn provenance_points_at_the_winning_file_and_line() {
     assert_eq!(at("/vars/y"), Some(("stacks/orgs/dev.yaml".into(), 9)));
     assert_eq!(at("/vars/tenant"), Some(("stacks/orgs/dev.yaml".into(), 3)));
 }
+
+#[test]
+fn dependencies_merge_along_the_inheritance_chain() {
+    let set = load(&[(
+        "stacks/orgs/dev.yaml",
+        &format!(
+            "{STACK_VARS}components:\n  terraform:\n    base:\n      metadata: {{type: abstract}}\n      dependencies:\n        components:\n          - component: vpc\n    eks:\n      metadata: {{inherits: [base]}}\n    vpc: {{}}\n"
+        ),
+    )]);
+    assert_eq!(describe(&set, "eks", "t-dev")["dependencies"], json!({"components": [{"component": "vpc"}]}));
+    assert!(describe(&set, "vpc", "t-dev").get("dependencies").is_none());
+}

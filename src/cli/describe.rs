@@ -5,6 +5,7 @@ use std::io::Write;
 use anyhow::bail;
 use paved::source::RelPath;
 use paved::stacks::{DescribeError, DescribeOptions, Instance, StackSet};
+use rayon::prelude::*;
 use serde_json::Value as Json;
 
 use super::Outcome;
@@ -163,22 +164,40 @@ fn stream_stacks(
             io_err = Some(e);
         }
     };
-    let result = set.describe_stacks_each(stack, components, opts, &mut |name, v| {
-        let text = match format {
-            OutFormat::Json => {
-                let body = serde_json::to_string_pretty(&v).unwrap_or_default().replace('\n', "\n  ");
-                let sep = if first { "{\n  " } else { ",\n  " };
-                format!("{sep}{}: {body}", Json::String(name.to_string()))
+    let render = |name: &str, v: Json, first: bool| match format {
+        OutFormat::Json => {
+            let body = serde_json::to_string_pretty(&v).unwrap_or_default().replace('\n', "\n  ");
+            let sep = if first { "{\n  " } else { ",\n  " };
+            format!("{sep}{}: {body}", Json::String(name.to_string()))
+        }
+        OutFormat::Yaml => {
+            let mut one = serde_json::Map::new();
+            one.insert(name.to_string(), v);
+            to_yaml(&Json::Object(one), &|_| None)
+        }
+    };
+    let result = (|| -> Result<(), DescribeError> {
+        if let Some(s) = stack
+            && set.stack(s).next().is_none()
+        {
+            return Err(DescribeError::StackNotFound { stack: s.to_string(), suggestion: set.suggest_stack(s) });
+        }
+        let names: Vec<&str> = set.stack_names().filter(|n| stack.is_none_or(|s| s == *n)).collect();
+        // Stacks are described in parallel a chunk at a time and written in order, so memory
+        // stays bounded by one chunk.
+        for chunk in names.chunks(32) {
+            let described: Vec<Result<Option<Json>, DescribeError>> =
+                chunk.par_iter().map(|n| set.describe_stack(n, components, opts)).collect();
+            for (name, d) in chunk.iter().zip(described) {
+                if let Some(v) = d? {
+                    let text = render(name, v, first);
+                    first = false;
+                    write(&text);
+                }
             }
-            OutFormat::Yaml => {
-                let mut one = serde_json::Map::new();
-                one.insert(name.to_string(), v);
-                to_yaml(&Json::Object(one), &|_| None)
-            }
-        };
-        first = false;
-        write(&text);
-    });
+        }
+        Ok(())
+    })();
     if format == OutFormat::Json && result.is_ok() {
         write(if first { "{}\n" } else { "\n}\n" });
     }

@@ -64,6 +64,7 @@ struct Bases {
     metadata: Val,
     backend: Val,
     remote_state_backend: Val,
+    dependencies: Val,
     command: String,
     backend_type: String,
     remote_state_backend_type: String,
@@ -155,6 +156,7 @@ fn process_base(
         (&mut acc.hooks, "hooks"),
         (&mut acc.backend, "backend"),
         (&mut acc.remote_state_backend, "remote_state_backend"),
+        (&mut acc.dependencies, "dependencies"),
     ] {
         if let Some(v) = sect(bmap, key)? {
             merge_into(slot, v, s);
@@ -290,12 +292,18 @@ pub fn compute(stack: &Val, ty: &str, name: &str, cfg: &AtmosConfig) -> Result<C
     out.set("metadata", metadata);
     out.set("overrides", overrides);
     out.set("auth", auth);
-    for key in ["generate", "provision", "source", "required_providers", "dependencies"] {
-        let parts = [sect(stack, key)?, sect(&tysec, key)?, sect(&cm, key)?];
-        if key == "dependencies" && parts.iter().all(Option::is_none) {
-            continue;
-        }
-        out.set(key, merge_parts(&parts, s));
+    for key in ["generate", "provision", "source", "required_providers"] {
+        out.set(key, merge_parts(&[sect(stack, key)?, sect(&tysec, key)?, sect(&cm, key)?], s));
+    }
+    // `dependencies` merges like `settings`: globals, the type section, bases, the component.
+    let deps = [
+        sect(stack, "dependencies")?,
+        sect(&tysec, "dependencies")?,
+        Some(&bases.dependencies),
+        sect(&cm, "dependencies")?,
+    ];
+    if deps.iter().flatten().any(|d| d.as_map().is_some_and(|m| !m.is_empty())) {
+        out.set("dependencies", merge_parts(&deps, s));
     }
     let mut backend_missing = false;
     if ty == "terraform" {

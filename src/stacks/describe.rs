@@ -159,41 +159,53 @@ impl StackSet {
         {
             return Err(DescribeError::StackNotFound { stack: s.to_string(), suggestion: self.suggest_stack(s) });
         }
-        for (stack, idx) in &self.by_stack {
+        for stack in self.by_stack.keys() {
             if only_stack.is_some_and(|s| s != stack) {
                 continue;
             }
-            let mut types: BTreeMap<&str, serde_json::Map<String, Json>> = BTreeMap::new();
-            for i in idx {
-                let inst = &self.instances[*i];
-                if !components.is_empty() && !components.iter().any(|c| c == &inst.component) {
-                    continue;
-                }
-                if let Some(c) = &inst.conflict {
-                    return Err(DescribeError::Conflict(c.clone()));
-                }
-                let mut v = self.finalize(inst, opts)?.to_json();
-                if let Json::Object(o) = &mut v {
-                    o.remove("tf_cli_vars");
-                    o.remove("component_type");
-                    o.insert(
-                        "component_info".into(),
-                        json!({
-                            "component_path": self.written_component_path(inst),
-                            "component_type": inst.component_type,
-                        }),
-                    );
-                }
-                types.entry(&inst.component_type).or_default().insert(inst.component.clone(), v);
+            if let Some(v) = self.describe_stack(stack, components, opts)? {
+                f(stack, v);
             }
-            if types.is_empty() {
-                continue;
-            }
-            let comps: serde_json::Map<String, Json> =
-                types.into_iter().map(|(k, v)| (k.to_string(), Json::Object(v))).collect();
-            f(stack, json!({ "components": comps }));
         }
         Ok(())
+    }
+
+    /// One stack of `describe stacks`: `{components: {terraform: {name: section}}}`, or `None`
+    /// when no component is selected.
+    pub fn describe_stack(
+        &self,
+        stack: &str,
+        components: &[String],
+        opts: DescribeOptions,
+    ) -> Result<Option<Json>, DescribeError> {
+        let mut types: BTreeMap<&str, serde_json::Map<String, Json>> = BTreeMap::new();
+        for inst in self.stack(stack) {
+            if !components.is_empty() && !components.iter().any(|c| c == &inst.component) {
+                continue;
+            }
+            if let Some(c) = &inst.conflict {
+                return Err(DescribeError::Conflict(c.clone()));
+            }
+            let mut v = self.finalize(inst, opts)?.to_json();
+            if let Json::Object(o) = &mut v {
+                o.remove("tf_cli_vars");
+                o.remove("component_type");
+                o.insert(
+                    "component_info".into(),
+                    json!({
+                        "component_path": self.written_component_path(inst),
+                        "component_type": inst.component_type,
+                    }),
+                );
+            }
+            types.entry(&inst.component_type).or_default().insert(inst.component.clone(), v);
+        }
+        if types.is_empty() {
+            return Ok(None);
+        }
+        let comps: serde_json::Map<String, Json> =
+            types.into_iter().map(|(k, v)| (k.to_string(), Json::Object(v))).collect();
+        Ok(Some(json!({ "components": comps })))
     }
 
     /// The component folder, relative to the repository root.

@@ -7,13 +7,14 @@ use std::sync::Arc;
 use super::component::{self, ComponentError};
 use super::config::AtmosConfig;
 use super::files::Reader;
-use super::imports::Importer;
+use super::imports::{Importer, Processed};
 use super::naming::{Namer, stack_file_name};
 use super::value::Val;
 use super::{Instance, LoadOptions, Manifest, StackSet, rules};
 use crate::gotemplate;
 use crate::report::Diagnostic;
 use crate::source::{FileSource, RelPath, compile_globs, walk_files};
+use rayon::prelude::*;
 
 /// The component types paved computes.
 const TYPES: &[&str] = &["terraform", "helmfile"];
@@ -86,93 +87,23 @@ impl StackSet {
             }
         };
         let mut reader = Reader::new(src, &options, config.base_path.clone());
+        // Imports first (one shared parse and merge cache), then every manifest's components
+        // in parallel: they only read the merged trees.
+        let processed: Vec<(RelPath, Arc<Processed>)> = {
+            let mut importer = Importer::new(&mut reader, config.stacks_base.clone(), config.list_merge_strategy);
+            manifests.iter().map(|p| (p.clone(), importer.manifest(p))).collect()
+        };
+        let files = &reader.files;
+        let per_manifest: Vec<(Vec<Instance>, Vec<Diagnostic>, Manifest)> = processed
+            .par_iter()
+            .map(|(path, processed)| manifest_instances(path, processed, files, &config, namer.as_ref()))
+            .collect();
         let mut instances = Vec::new();
         let mut manifest_list = Vec::new();
-        {
-            let mut importer = Importer::new(&mut reader, config.stacks_base.clone(), config.list_merge_strategy);
-            for path in &manifests {
-                let processed = importer.manifest(path);
-                let rel = path.strip_prefix(&config.stacks_base).unwrap_or(path.as_str());
-                let stack_file = stack_file_name(rel);
-                let explicit = processed.own.root.get("name").and_then(Val::as_str).map(str::to_owned);
-                let mut stacks = Vec::new();
-                for ty in TYPES {
-                    let Some(comps) = processed.merged.path(&["components", ty]).and_then(Val::as_map) else {
-                        continue;
-                    };
-                    for (name, def) in comps.iter() {
-                        let at = def.at;
-                        let def_file = importer.reader.files.path(at.file).cloned().unwrap_or_else(|| path.clone());
-                        if !valid_component_name(name) {
-                            importer.reader.diags.push(
-                                Diagnostic::error(
-                                    rules::COMPONENT_NAME,
-                                    format!("component name `{name}` is not allowed"),
-                                )
-                                .in_file(def_file.as_str())
-                                .at(at.line, at.column)
-                                .with_help("use letters, digits, `-`, `_`, `.`, `/` (no `..`)"),
-                            );
-                            continue;
-                        }
-                        let computed = match component::compute(&processed.merged, ty, name, &config) {
-                            Ok(c) => c,
-                            Err(e) => {
-                                let rule = match e {
-                                    ComponentError::BadSection { .. } => rules::SECTION_TYPE,
-                                    _ => rules::INHERITANCE,
-                                };
-                                importer.reader.diags.push(
-                                    Diagnostic::error(rule, format!("component '{name}' in {}: {e}", path))
-                                        .in_file(def_file.as_str())
-                                        .at(at.line, at.column),
-                                );
-                                continue;
-                            }
-                        };
-                        let (stack, _) = match &namer {
-                            Some(n) => n.name(explicit.as_deref(), &computed.section, &stack_file),
-                            None => (stack_file.clone(), super::NameSource::FilePath),
-                        };
-                        let meta = computed.section.get("metadata");
-                        let flag = |k: &str| meta.and_then(|m| m.get(k)).and_then(Val::as_bool);
-                        let workspace = workspace(&config, &computed, name, &stack);
-                        if !stacks.contains(&stack) {
-                            stacks.push(stack.clone());
-                        }
-                        instances.push(Instance {
-                            stack,
-                            component: name.to_string(),
-                            component_type: ty.to_string(),
-                            manifest: path.clone(),
-                            stack_file: stack_file.clone(),
-                            file: def_file,
-                            line: at.line,
-                            column: at.column,
-                            terraform_component: computed.terraform_component.clone(),
-                            is_abstract: computed.is_abstract,
-                            enabled: flag("enabled").unwrap_or(true),
-                            locked: flag("locked").unwrap_or(false),
-                            inheritance: computed.inheritance.clone(),
-                            workspace,
-                            conflict: None,
-                            backend_missing: computed.backend_missing,
-                            backend_type: computed
-                                .section
-                                .get("backend_type")
-                                .and_then(Val::as_str)
-                                .unwrap_or("")
-                                .to_string(),
-                            has_validation: computed.section.path(&["settings", "validation"]).is_some(),
-                            definition: def.clone(),
-                            inline: processed.own.root.path(&["components", ty, name]).is_some(),
-                            processed: processed.clone(),
-                        });
-                    }
-                }
-                stacks.sort();
-                manifest_list.push(Manifest { path: path.clone(), stack_file, stacks });
-            }
+        for (mut inst, mut d, m) in per_manifest {
+            instances.append(&mut inst);
+            diags.append(&mut d);
+            manifest_list.push(m);
         }
         diags.append(&mut reader.diags);
         instances.sort_by(|a, b| {
@@ -214,6 +145,90 @@ impl StackSet {
     pub fn parsed_files(&self) -> impl Iterator<Item = (&RelPath, Option<&crate::yaml::Node>)> {
         self.parsed.iter().filter_map(|p| self.files.path(p.file).map(|path| (path, p.node.as_deref())))
     }
+}
+
+/// The component instances of one top-level manifest.
+fn manifest_instances(
+    path: &RelPath,
+    processed: &Arc<Processed>,
+    files: &super::files::FileTable,
+    config: &AtmosConfig,
+    namer: Option<&Namer>,
+) -> (Vec<Instance>, Vec<Diagnostic>, Manifest) {
+    let mut instances = Vec::new();
+    let mut diags = Vec::new();
+    let rel = path.strip_prefix(&config.stacks_base).unwrap_or(path.as_str());
+    let stack_file = stack_file_name(rel);
+    let explicit = processed.own.root.get("name").and_then(Val::as_str).map(str::to_owned);
+    let mut stacks = Vec::new();
+    for ty in TYPES {
+        let Some(comps) = processed.merged.path(&["components", ty]).and_then(Val::as_map) else {
+            continue;
+        };
+        for (name, def) in comps.iter() {
+            let at = def.at;
+            let def_file = files.path(at.file).cloned().unwrap_or_else(|| path.clone());
+            if !valid_component_name(name) {
+                diags.push(
+                    Diagnostic::error(rules::COMPONENT_NAME, format!("component name `{name}` is not allowed"))
+                        .in_file(def_file.as_str())
+                        .at(at.line, at.column)
+                        .with_help("use letters, digits, `-`, `_`, `.`, `/` (no `..`)"),
+                );
+                continue;
+            }
+            let computed = match component::compute(&processed.merged, ty, name, config) {
+                Ok(c) => c,
+                Err(e) => {
+                    let rule = match e {
+                        ComponentError::BadSection { .. } => rules::SECTION_TYPE,
+                        _ => rules::INHERITANCE,
+                    };
+                    diags.push(
+                        Diagnostic::error(rule, format!("component '{name}' in {}: {e}", path))
+                            .in_file(def_file.as_str())
+                            .at(at.line, at.column),
+                    );
+                    continue;
+                }
+            };
+            let (stack, _) = match &namer {
+                Some(n) => n.name(explicit.as_deref(), &computed.section, &stack_file),
+                None => (stack_file.clone(), super::NameSource::FilePath),
+            };
+            let meta = computed.section.get("metadata");
+            let flag = |k: &str| meta.and_then(|m| m.get(k)).and_then(Val::as_bool);
+            let workspace = workspace(config, &computed, name, &stack);
+            if !stacks.contains(&stack) {
+                stacks.push(stack.clone());
+            }
+            instances.push(Instance {
+                stack,
+                component: name.to_string(),
+                component_type: ty.to_string(),
+                manifest: path.clone(),
+                stack_file: stack_file.clone(),
+                file: def_file,
+                line: at.line,
+                column: at.column,
+                terraform_component: computed.terraform_component.clone(),
+                is_abstract: computed.is_abstract,
+                enabled: flag("enabled").unwrap_or(true),
+                locked: flag("locked").unwrap_or(false),
+                inheritance: computed.inheritance.clone(),
+                workspace,
+                conflict: None,
+                backend_missing: computed.backend_missing,
+                backend_type: computed.section.get("backend_type").and_then(Val::as_str).unwrap_or("").to_string(),
+                has_validation: computed.section.path(&["settings", "validation"]).is_some(),
+                definition: def.clone(),
+                inline: processed.own.root.path(&["components", ty, name]).is_some(),
+                processed: processed.clone(),
+            });
+        }
+    }
+    stacks.sort();
+    (instances, diags, Manifest { path: path.clone(), stack_file, stacks })
 }
 
 /// Several top-level manifests may yield one stack name: they compose one stack. The same
