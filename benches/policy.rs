@@ -88,13 +88,23 @@ fn bench(c: &mut Criterion) {
     let prepared = Prepared::load(&repo, &cfg);
     assert!(prepared.diagnostics.is_empty(), "{:?}", prepared.diagnostics);
     assert!(prepared.set.entries().len() >= 10, "{} rules", prepared.set.entries().len());
-    let (cat, st) = (catalog(10_000), stacks(10_000));
+    // PAVED_BENCH_N shrinks the run for a quick look in a debug build.
+    let n = std::env::var("PAVED_BENCH_N").ok().and_then(|v| v.parse().ok()).unwrap_or(10_000);
+    let (cat, st) = (catalog(n), stacks(n));
     let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 26).expect("date");
+    let start = std::time::Instant::now();
     let found = prepared.check(&cat, &st, today);
-    eprintln!("{} rules, {} diagnostics per run", prepared.set.entries().len(), found.len());
+    eprintln!(
+        "{} rules, {n} entities + {n} instances: {} diagnostics in {:?} (first run)",
+        prepared.set.entries().len(),
+        found.len(),
+        start.elapsed()
+    );
     let mut g = c.benchmark_group("policy");
     g.sample_size(10);
-    g.bench_function("10k entities + 10k instances, starter set", |b| b.iter(|| prepared.check(&cat, &st, today)));
+    g.bench_function(format!("{n} entities + {n} instances, starter set"), |b| {
+        b.iter(|| prepared.check(&cat, &st, today))
+    });
     g.bench_function("compile starter set", |b| b.iter(|| Prepared::load(&repo, &cfg)));
     g.finish();
 }
