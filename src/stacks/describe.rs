@@ -216,7 +216,7 @@ impl StackSet {
 
     /// The section with Atmos's context keys, `!env` evaluated and templates rendered.
     fn finalize(&self, inst: &Instance, opts: DescribeOptions) -> Result<Val, DescribeError> {
-        let mut s = inst.section.clone();
+        let mut s = self.section(inst);
         for (k, v) in [
             ("atmos_component", inst.component.as_str()),
             ("atmos_stack", inst.stack.as_str()),
