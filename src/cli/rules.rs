@@ -21,7 +21,7 @@ pub struct Args {
 
 /// Every rule of every capability.
 pub fn all_rules() -> Vec<RuleInfo> {
-    paved::catalog::rule_infos()
+    paved::catalog::rule_infos().into_iter().chain(paved::policy::rule_infos()).collect()
 }
 
 pub fn run(args: Args) -> anyhow::Result<Outcome> {
