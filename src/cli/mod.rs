@@ -1,5 +1,7 @@
 //! The command-line interface: argument definitions and glue over the library.
 
+mod ci;
+mod completions;
 mod rules;
 mod validate;
 
@@ -36,6 +38,9 @@ pub struct Cli {
 enum Command {
     Validate(validate::Args),
     Rules(rules::Args),
+    Ci(ci::Args),
+    Completions(completions::CompletionsArgs),
+    Man(completions::ManArgs),
 }
 
 pub fn main() -> ExitCode {
@@ -50,6 +55,9 @@ pub fn main() -> ExitCode {
     let result = match cli.command {
         Command::Validate(args) => validate::run(args),
         Command::Rules(args) => rules::run(args),
+        Command::Ci(args) => ci::run(args),
+        Command::Completions(args) => completions::completions(args),
+        Command::Man(args) => completions::man(args),
     };
     match result {
         Ok(outcome) => ExitCode::from(outcome as u8),

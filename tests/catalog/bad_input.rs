@@ -59,12 +59,13 @@ fn alias_bomb() {
 
 #[test]
 fn deep_nesting() {
+    // paved's own depth limit: Backstage has none (node's stack gives out somewhere instead).
     let text = format!("{}1{}", "[".repeat(1000), "]".repeat(1000));
     let f = findings(&repo(|p| fs::write(p, &text).unwrap()));
-    assert!(has(&f, "backstage/yaml-syntax"), "{f:?}");
+    assert_eq!(f, vec![("catalog/yaml-limit".to_string(), 1)]);
     let block: String = (0..1000).map(|i| format!("{}k{i}:\n", " ".repeat(i))).collect();
     let f = findings(&repo(|p| fs::write(p, &block).unwrap()));
-    assert!(has(&f, "backstage/yaml-syntax"), "{f:?}");
+    assert!(has(&f, "catalog/yaml-limit"), "{f:?}");
 }
 
 #[test]
@@ -79,7 +80,7 @@ fn invalid_utf8_and_binary() {
     let f = findings(&repo(|p| fs::write(p, b"apiVersion: v1\nkind: \xff\xfe\n").unwrap()));
     assert_eq!(f, vec![("backstage/yaml-syntax".to_string(), 2)]);
     let f = findings(&repo(|p| fs::write(p, [0u8, 1, 2, 3, 0x7f, 0x10, 0, 0, 9, 10, 0x1b]).unwrap()));
-    assert!(has(&f, "backstage/yaml-syntax"), "{f:?}");
+    assert!(has(&f, "backstage/yaml-syntax") || has(&f, "backstage/yaml-root"), "{f:?}");
 }
 
 #[cfg(unix)]
