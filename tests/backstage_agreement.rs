@@ -191,27 +191,7 @@ fn paved_rejections(case: &Case, cfg: &Config) -> Vec<Diagnostic> {
 
 /// Disagreements the catalog rules do not handle yet, each reported in
 /// /work/brief/catalog-disagreements.md: (text in the case's note, why). Empty means 100%.
-const KNOWN: &[(&str, &str)] = &[
-    ("\"!!float 1\"", "yaml v2 keeps a scalar that does not fit its tag as a string"),
-    ("\"!!bool yes\"", "yaml v2 keeps a scalar that does not fit its tag as a string"),
-    ("\"!!int x\"", "yaml v2 keeps a scalar that does not fit its tag as a string"),
-    ("(later document: true)", "yaml v2 keeps a %YAML 1.1 directive for the later documents of the file"),
-    ("{1e21: v}", "a number key becomes a JavaScript string (1e+21)"),
-    ("{~: v}", "a null key becomes the empty string"),
-    ("{null: v}", "a null key becomes the empty string"),
-    ("{1: a, 1.0: b}", "yaml v2 compares keys by resolved value"),
-    ("{0x1: a, 1: b}", "yaml v2 compares keys by resolved value"),
-    ("key [a, b] (after", "yaml v2 refuses a flow collection as a later implicit key of a nested block mapping"),
-    ("key {a: b} (after", "yaml v2 refuses a flow collection as a later implicit key of a nested block mapping"),
-    ("a byte order mark on a later line", "yaml v2 refuses a BOM line at the end of a document"),
-    ("%YAML 1.1 with title 0o17", "YAML 1.1 has no 0o octal: a string"),
-    ("CR-only line endings", "yaml v2 does not break lines on a lone CR"),
-    ("tabs after colons", "saphyr refuses a tab after a colon"),
-    ("a\\0b", "saphyr refuses a raw NUL in a quoted scalar"),
-    ("\\ud800", "saphyr refuses a lone surrogate escape"),
-    ("nested lists", "paved's depth limit reported as backstage/yaml-syntax"),
-    ("-item list", "paved's alias expansion limit reported as backstage/yaml-syntax"),
-];
+const KNOWN: &[(&str, &str)] = &[];
 
 fn known(case: &Case) -> Option<&'static str> {
     KNOWN.iter().find(|(needle, _)| case.note.contains(needle)).map(|(_, why)| *why)
