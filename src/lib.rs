@@ -19,5 +19,6 @@ pub mod policy;
 pub mod report;
 pub mod server;
 pub mod source;
+pub mod stacks;
 pub mod store;
 pub mod yaml;

@@ -6,5 +6,9 @@ mod support;
 
 #[path = "affected/catalog.rs"]
 mod catalog;
+#[path = "affected/conformance.rs"]
+mod conformance;
 #[path = "affected/input.rs"]
 mod input;
+#[path = "affected/stacks.rs"]
+mod stacks;

@@ -62,6 +62,22 @@ pub fn default_base(repo: &Repo, head: &Commit) -> Result<Commit, GitError> {
 
 /// Compares two revisions of the repository at `req.repo`.
 pub fn compare(req: &Request, stacks: &dyn StackLoader) -> Result<Comparison, CompareError> {
+    compare_with(req, stacks, Strategy::Incremental)
+}
+
+/// The same comparison describing both revisions in full: the baseline the benchmark
+/// measures paved against, and a cross-check of the incremental path.
+pub fn compare_naive(req: &Request, stacks: &dyn StackLoader) -> Result<Comparison, CompareError> {
+    compare_with(req, stacks, Strategy::Full)
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Strategy {
+    Incremental,
+    Full,
+}
+
+fn compare_with(req: &Request, stacks: &dyn StackLoader, strategy: Strategy) -> Result<Comparison, CompareError> {
     let repo = Repo::discover(&req.repo)?;
     let head = match &req.head {
         Some(rev) => Head::Commit(repo.resolve(rev)?),
@@ -94,11 +110,19 @@ pub fn compare(req: &Request, stacks: &dyn StackLoader) -> Result<Comparison, Co
     };
     let base_cfg = load::config(&base_src)?;
     let head_cfg = load::config(head_src.as_ref())?;
-    // Both sides at once: the machine's cores are otherwise idle while one side loads.
-    let (b, h) = rayon::join(
-        || load::snapshot(&base_src, &base_cfg, stacks),
-        || load::snapshot(head_src.as_ref(), &head_cfg, stacks),
-    );
+    let (b, h) = match strategy {
+        // The head first, then only the part of the base the change reaches.
+        Strategy::Incremental => {
+            let h = load::snapshot(head_src.as_ref(), &head_cfg, stacks);
+            let b = load::base_snapshot(&base_src, &base_cfg, stacks, &h, &changed);
+            (b, h)
+        }
+        // Both sides in full, at once.
+        Strategy::Full => rayon::join(
+            || load::snapshot(&base_src, &base_cfg, stacks),
+            || load::snapshot(head_src.as_ref(), &head_cfg, stacks),
+        ),
+    };
     let affected = compute(&b.snapshot, &h.snapshot, &changed, &req.options);
     let mut notes = h.notes;
     for n in b.notes {

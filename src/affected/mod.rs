@@ -10,6 +10,7 @@
 pub mod catalog;
 pub mod compare;
 pub mod dependents;
+pub mod hidden;
 pub mod item;
 pub mod load;
 pub mod modules;

@@ -58,7 +58,8 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
             stack: args.stack,
         },
     };
-    let cmp = compare::compare(&req, &paved::affected::stacks::Engine)?;
+    let engine = paved::affected::stacks::Engine::new(std::env::vars().collect());
+    let cmp = compare::compare(&req, &engine)?;
     let head = match &cmp.head {
         Head::Commit(c) => short(&c.id.to_string()),
         Head::WorkTree(c) => format!("working tree on {}", short(&c.id.to_string())),

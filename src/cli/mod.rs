@@ -1,10 +1,14 @@
 //! The command-line interface: argument definitions and glue over the library.
 
 mod affected;
+mod atmos;
 mod ci;
 mod completions;
+mod describe;
+mod list;
 mod rules;
 mod validate;
+mod yaml_out;
 
 use std::process::ExitCode;
 
@@ -43,6 +47,8 @@ enum Command {
     Ci(ci::Args),
     Completions(completions::CompletionsArgs),
     Man(completions::ManArgs),
+    Describe(describe::Args),
+    List(list::Args),
 }
 
 pub fn main() -> ExitCode {
@@ -61,6 +67,8 @@ pub fn main() -> ExitCode {
         Command::Ci(args) => ci::run(args),
         Command::Completions(args) => completions::completions(args),
         Command::Man(args) => completions::man(args),
+        Command::Describe(args) => describe::run(args),
+        Command::List(args) => list::run(args),
     };
     match result {
         Ok(outcome) => ExitCode::from(outcome as u8),

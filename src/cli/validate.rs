@@ -85,5 +85,6 @@ fn load_config(tree: &WorkTree, explicit: Option<&std::path::Path>) -> anyhow::R
 fn validate_tree(tree: &WorkTree, cfg: &Config) -> Report {
     let mut report = Report::default();
     report.extend(paved::catalog::validate(tree, cfg));
+    report.extend(paved::stacks::validate::validate(tree, cfg, &std::env::vars().collect()));
     report
 }

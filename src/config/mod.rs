@@ -8,6 +8,7 @@ mod forge;
 mod policy;
 mod raw;
 mod size;
+mod stacks;
 mod store;
 
 use std::collections::BTreeMap;
@@ -21,6 +22,7 @@ pub use duration::parse_duration;
 pub use forge::{ForgeConfig, GitHubAuthConfig, GitHubConfig, GitLabConfig, HttpConfig, SecretRef};
 pub use policy::PolicyConfig;
 pub use size::parse_size;
+pub use stacks::StacksConfig;
 pub use store::{StoreConfig, StoreScheme, StoreUrl};
 
 /// The file name paved looks for at the repository root.
@@ -43,6 +45,8 @@ pub struct Config {
     pub forge: ForgeConfig,
     /// Rego policies (`policy:`).
     pub policy: PolicyConfig,
+    /// Where the Atmos stacks repository is (`stacks:`).
+    pub stacks: StacksConfig,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -98,6 +102,7 @@ impl Default for Config {
             atmos: AtmosConfig::default(),
             forge: ForgeConfig::default(),
             policy: PolicyConfig::default(),
+            stacks: StacksConfig::default(),
         }
     }
 }

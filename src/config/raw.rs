@@ -25,6 +25,8 @@ pub(super) struct RawConfig {
     forge: super::forge::RawForge,
     #[serde(default)]
     policy: super::policy::RawPolicy,
+    #[serde(default)]
+    stacks: super::stacks::RawStacks,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -137,6 +139,7 @@ impl RawConfig {
         cfg.store = self.store.check(file, &mut errs);
         cfg.atmos = self.atmos.check(file, &mut errs);
         cfg.policy = self.policy.check(file, &mut errs);
+        cfg.stacks = self.stacks.check(file, &mut errs);
 
         // Checks after reading have no position of their own: find the key in the spanned tree.
         let tree = std::cell::OnceCell::new();
