@@ -16,6 +16,7 @@ pub mod git;
 pub mod golden;
 pub mod gotemplate;
 pub mod policy;
+pub mod reconcile;
 pub mod report;
 pub mod server;
 pub mod source;
