@@ -344,7 +344,8 @@ fn validate_on_the_examples_points_at_the_broken_descriptor() {
 }
 
 /// The real `paved affected` on a repository made from the examples: a pull request that
-/// edits a catalog entity. The Action's outputs and summary carry the catalog change.
+/// edits a catalog entity and a variable every stack's vpc inherits. The Action's matrix holds
+/// each stack's vpc; its outputs and summary carry the catalog change too.
 #[test]
 fn affected_on_the_examples_with_the_real_binary() {
     let mut job = Job::new();
@@ -359,7 +360,10 @@ fn affected_on_the_examples_with_the_real_binary() {
     let file = "catalog/services/billing-service/catalog-info.yaml";
     let text = std::fs::read_to_string(repo.join(file)).unwrap();
     std::fs::write(repo.join(file), text.replacen("  title: Billing service\n", "  title: Billing\n", 1)).unwrap();
-    git(&repo, &["commit", "-qam", "retitle billing"]);
+    let vpc = repo.join("stacks/catalog/vpc/defaults.yaml");
+    let text = std::fs::read_to_string(&vpc).unwrap();
+    std::fs::write(&vpc, text.replacen("max_subnet_count: 3\n", "max_subnet_count: 2\n", 1)).unwrap();
+    git(&repo, &["commit", "-qam", "retitle billing, fewer subnets"]);
     job.set("INPUT_COMMAND", "affected").set("INPUT_BASE_REF", &base);
     let out = job.run();
     assert_eq!(out.status.code(), Some(0), "{}\n{}", stdout(&out), stderr(&out));
@@ -367,12 +371,21 @@ fn affected_on_the_examples_with_the_real_binary() {
     let affected: Value = serde_json::from_str(&o["affected"]).unwrap();
     assert_eq!(affected["catalog"][0]["ref"], "component:default/billing-service");
     assert_eq!(affected["catalog"][0]["change"], "modified");
-    let plannable = affected["affected"].as_array().unwrap().iter().filter(|i| i["deleted"] != true).count();
-    assert_eq!(o["has-affected"], if plannable > 0 { "true" } else { "false" });
+    let items = affected["affected"].as_array().unwrap();
+    assert!(!items.is_empty() && items.iter().all(|i| i["component"] == "vpc" && i["deleted"] != true));
+    assert_eq!(o["has-affected"], "true");
     let matrix: Value = serde_json::from_str(&o["matrix"]).unwrap();
-    assert_eq!(matrix["include"].as_array().unwrap().len(), plannable);
+    let include = matrix["include"].as_array().unwrap();
+    assert_eq!(include.len(), items.len());
+    for (entry, item) in include.iter().zip(items) {
+        assert_eq!(entry["stack"], item["stack"]);
+        assert_eq!(entry["component"], "vpc");
+        assert_eq!(entry["component_path"], "components/terraform/vpc");
+    }
     let summary = job.summary();
     assert!(summary.contains(&format!("| `component:default/billing-service` | modified | `{file}` |")), "{summary}");
+    assert!(summary.contains(&format!("**{} components**", items.len())), "{summary}");
+    assert!(summary.contains("| `plat-ue2-dev` | `vpc` | stack.vars |"), "{summary}");
 }
 
 #[test]

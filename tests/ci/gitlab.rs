@@ -1,6 +1,7 @@
 //! The GitLab template: parsed, its jobs' scripts run as a runner would (`set -eo pipefail`,
 //! bash and POSIX sh) with the debug paved binary, and the child pipeline they generate.
 
+use std::collections::BTreeSet;
 use std::path::Path;
 use std::process::{Command, Output};
 
@@ -189,8 +190,8 @@ fn child_pipeline_snapshot() {
 }
 
 /// The affected job with the real `paved affected`, on a merge request made from the examples
-/// (GitLab gives the fork point as CI_MERGE_REQUEST_DIFF_BASE_SHA). The child pipeline has one
-/// plan job per plannable component, or the single "nothing to plan" job.
+/// (GitLab gives the fork point as CI_MERGE_REQUEST_DIFF_BASE_SHA) that changes a variable every
+/// stack's vpc inherits: the child pipeline has one plan job per stack's vpc.
 #[test]
 fn affected_job_on_the_examples_with_the_real_binary() {
     use crate::support::{git, root};
@@ -206,7 +207,12 @@ fn affected_job_on_the_examples_with_the_real_binary() {
     let file = repo.join("catalog/services/billing-service/catalog-info.yaml");
     let text = std::fs::read_to_string(&file).unwrap();
     std::fs::write(&file, text.replacen("  title: Billing service\n", "  title: Billing\n", 1)).unwrap();
-    git(&repo, &["commit", "-qam", "retitle"]);
+    // A variable of the VPC defaults every stack's vpc inherits.
+    let vpc = repo.join("stacks/catalog/vpc/defaults.yaml");
+    let text = std::fs::read_to_string(&vpc).unwrap();
+    assert!(text.contains("max_subnet_count: 3\n"));
+    std::fs::write(&vpc, text.replacen("max_subnet_count: 3\n", "max_subnet_count: 2\n", 1)).unwrap();
+    git(&repo, &["commit", "-qam", "retitle billing, fewer subnets"]);
     let env = [
         ("CI_PIPELINE_SOURCE", "merge_request_event"),
         ("CI_MERGE_REQUEST_IID", "3"),
@@ -220,9 +226,16 @@ fn affected_job_on_the_examples_with_the_real_binary() {
         affected["affected"].as_array().unwrap().iter().filter(|i| i["deleted"] != true).collect();
     let child: Value =
         yaml_serde::from_str(&std::fs::read_to_string(repo.join("paved-plan.gitlab-ci.yml")).unwrap()).unwrap();
-    let jobs: Vec<&String> = child.as_object().unwrap().keys().filter(|k| k.starts_with("plan ")).collect();
-    assert_eq!(jobs.len(), plannable.len());
-    if plannable.is_empty() {
-        assert!(child["paved: nothing to plan"].is_object());
+    let jobs: BTreeSet<&String> = child.as_object().unwrap().keys().filter(|k| k.starts_with("plan ")).collect();
+    assert!(!plannable.is_empty(), "the vpc change affects every stack's vpc");
+    for item in &plannable {
+        assert_eq!(item["component"], "vpc");
+        assert_eq!(item["affected"], "stack.vars");
+        let name = format!("plan {}", item["stack_slug"].as_str().unwrap());
+        assert!(jobs.contains(&name), "no job {name}");
+        assert_eq!(child[&name]["variables"]["PAVED_STACK"], item["stack"]);
+        assert_eq!(child[&name]["variables"]["PAVED_COMPONENT"], "vpc");
     }
+    assert_eq!(jobs.len(), plannable.len());
+    assert_eq!(affected["catalog"][0]["ref"], "component:default/billing-service");
 }
