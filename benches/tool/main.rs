@@ -4,6 +4,7 @@
 //! several times and reports wall-clock time and peak memory (from `wait4`'s rusage), which is
 //! what the figures in docs/benchmarks.md are.
 
+mod affected;
 mod gen_catalog;
 mod measure;
 mod parse_only;
@@ -21,6 +22,8 @@ struct Cli {
 enum Command {
     /// Run a command N times; print wall-clock (min/median/max) and peak RSS.
     Measure(measure::Args),
+    /// Time `paved affected` against describing both revisions in full, on a generated repository.
+    Affected(affected::Args),
     /// Write a synthetic Backstage catalog of N entities.
     GenCatalog(gen_catalog::Args),
     /// Parse every YAML file under a directory and nothing else (the floor for validation).
@@ -30,6 +33,7 @@ enum Command {
 fn main() -> anyhow::Result<()> {
     match Cli::parse().command {
         Command::Measure(args) => measure::run(args),
+        Command::Affected(args) => affected::run(args),
         Command::GenCatalog(args) => gen_catalog::run(args),
         Command::ParseOnly(args) => parse_only::run(args),
     }
