@@ -6,6 +6,7 @@
 
 mod affected;
 mod gen_catalog;
+mod gen_stacks;
 mod measure;
 mod parse_only;
 
@@ -26,6 +27,8 @@ enum Command {
     Affected(affected::Args),
     /// Write a synthetic Backstage catalog of N entities.
     GenCatalog(gen_catalog::Args),
+    /// Write a synthetic Atmos repository (200 stacks × 50 components by default).
+    GenStacks(gen_stacks::Args),
     /// Parse every YAML file under a directory and nothing else (the floor for validation).
     ParseOnly(parse_only::Args),
 }
@@ -35,6 +38,7 @@ fn main() -> anyhow::Result<()> {
         Command::Measure(args) => measure::run(args),
         Command::Affected(args) => affected::run(args),
         Command::GenCatalog(args) => gen_catalog::run(args),
+        Command::GenStacks(args) => gen_stacks::run(args),
         Command::ParseOnly(args) => parse_only::run(args),
     }
 }

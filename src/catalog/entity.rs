@@ -54,3 +54,20 @@ pub struct LocationSpec {
     pub optional: bool,
     pub targets: Vec<(String, Span)>,
 }
+
+impl Entity {
+    /// The entity as JSON (what Backstage stores, before relations and status).
+    pub fn to_json(&self) -> serde_json::Value {
+        self.node.to_json()
+    }
+
+    /// The lower-cased ref `spec.owner` resolves to (default kind Group, the entity's namespace).
+    pub fn owner(&self) -> Option<&str> {
+        self.refs.iter().find(|r| r.field == "owner").map(|r| r.target.as_str())
+    }
+
+    /// The lower-cased targets of one spec reference field (`dependsOn`, `memberOf`, ...).
+    pub fn refs_of<'a>(&'a self, field: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        self.refs.iter().filter(move |r| r.field == field).map(|r| r.target.as_str())
+    }
+}

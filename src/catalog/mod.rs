@@ -8,6 +8,7 @@
 //! Every finding is a [`Diagnostic`] at the YAML node it is about. Pure: files come through a
 //! [`FileSource`].
 
+mod compat;
 mod discover;
 mod document;
 mod entity;

@@ -77,13 +77,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
                 process_templates: common.process_templates,
                 process_functions: common.process_functions,
             };
-            match loaded.set.describe_stacks_with(stack.as_deref(), &components, opts) {
-                Ok(v) => emit(&v, format, &|_| None),
-                Err(e) => {
-                    eprintln!("paved: {e}");
-                    Ok(Outcome::Problems)
-                }
-            }
+            stream_stacks(&loaded.set, stack.as_deref(), &components, opts, format)
         }
     }
 }
@@ -149,6 +143,57 @@ fn component_cmd(
         return emit(&value, format, &|ptr| map.get(ptr).cloned());
     }
     emit(&value, format, &|_| None)
+}
+
+/// Writes `describe stacks` one stack at a time: memory stays bounded by one stack.
+fn stream_stacks(
+    set: &StackSet,
+    stack: Option<&str>,
+    components: &[String],
+    opts: DescribeOptions,
+    format: OutFormat,
+) -> anyhow::Result<Outcome> {
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let mut first = true;
+    let mut io_err: Option<std::io::Error> = None;
+    let mut write = |text: &str| {
+        if io_err.is_none()
+            && let Err(e) = out.write_all(text.as_bytes())
+        {
+            io_err = Some(e);
+        }
+    };
+    let result = set.describe_stacks_each(stack, components, opts, &mut |name, v| {
+        let text = match format {
+            OutFormat::Json => {
+                let body = serde_json::to_string_pretty(&v).unwrap_or_default().replace('\n', "\n  ");
+                let sep = if first { "{\n  " } else { ",\n  " };
+                format!("{sep}{}: {body}", Json::String(name.to_string()))
+            }
+            OutFormat::Yaml => {
+                let mut one = serde_json::Map::new();
+                one.insert(name.to_string(), v);
+                to_yaml(&Json::Object(one), &|_| None)
+            }
+        };
+        first = false;
+        write(&text);
+    });
+    if format == OutFormat::Json && result.is_ok() {
+        write(if first { "{}\n" } else { "\n}\n" });
+    }
+    match (result, io_err) {
+        (Err(e), _) => {
+            eprintln!("paved: {e}");
+            Ok(Outcome::Problems)
+        }
+        (Ok(()), Some(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(Outcome::Clean),
+        (Ok(()), Some(e)) => Err(e.into()),
+        (Ok(()), None) => {
+            out.flush().or_else(|e| if e.kind() == std::io::ErrorKind::BrokenPipe { Ok(()) } else { Err(e) })?;
+            Ok(Outcome::Clean)
+        }
+    }
 }
 
 enum Resolve {

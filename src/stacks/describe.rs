@@ -138,12 +138,27 @@ impl StackSet {
         components: &[String],
         opts: DescribeOptions,
     ) -> Result<Json, DescribeError> {
+        let mut out = serde_json::Map::new();
+        self.describe_stacks_each(only_stack, components, opts, &mut |name, v| {
+            out.insert(name.to_string(), v);
+        })?;
+        Ok(Json::Object(out))
+    }
+
+    /// `describe stacks` one stack at a time, in name order, so a large repository is never
+    /// held in memory as one JSON tree.
+    pub fn describe_stacks_each(
+        &self,
+        only_stack: Option<&str>,
+        components: &[String],
+        opts: DescribeOptions,
+        f: &mut dyn FnMut(&str, Json),
+    ) -> Result<(), DescribeError> {
         if let Some(s) = only_stack
             && !self.by_stack.contains_key(s)
         {
             return Err(DescribeError::StackNotFound { stack: s.to_string(), suggestion: self.suggest_stack(s) });
         }
-        let mut out = serde_json::Map::new();
         for (stack, idx) in &self.by_stack {
             if only_stack.is_some_and(|s| s != stack) {
                 continue;
@@ -176,9 +191,9 @@ impl StackSet {
             }
             let comps: serde_json::Map<String, Json> =
                 types.into_iter().map(|(k, v)| (k.to_string(), Json::Object(v))).collect();
-            out.insert(stack.clone(), json!({ "components": comps }));
+            f(stack, json!({ "components": comps }));
         }
-        Ok(Json::Object(out))
+        Ok(())
     }
 
     /// The component folder, relative to the repository root.
@@ -201,7 +216,7 @@ impl StackSet {
 
     /// The section with Atmos's context keys, `!env` evaluated and templates rendered.
     fn finalize(&self, inst: &Instance, opts: DescribeOptions) -> Result<Val, DescribeError> {
-        let mut s = inst.section.clone();
+        let mut s = self.section(inst);
         for (k, v) in [
             ("atmos_component", inst.component.as_str()),
             ("atmos_stack", inst.stack.as_str()),

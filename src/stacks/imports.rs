@@ -233,7 +233,11 @@ impl<'r, 'a> Importer<'r, 'a> {
             }
         } else {
             let src = self.reader.src;
-            let is_file = |r: &RelPath| src.kind(r) == Some(crate::source::EntryKind::File);
+            // A symlink counts, so that reading it reports where it points (out of the
+            // repository) instead of "not found".
+            let is_file = |r: &RelPath| {
+                matches!(src.kind(r), Some(crate::source::EntryKind::File | crate::source::EntryKind::Symlink))
+            };
             let mut candidates = Vec::new();
             if has_known_ext(p) {
                 candidates.push(joined.clone());

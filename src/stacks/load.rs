@@ -157,7 +157,13 @@ impl StackSet {
                             workspace,
                             conflict: None,
                             backend_missing: computed.backend_missing,
-                            section: computed.section,
+                            backend_type: computed
+                                .section
+                                .get("backend_type")
+                                .and_then(Val::as_str)
+                                .unwrap_or("")
+                                .to_string(),
+                            has_validation: computed.section.path(&["settings", "validation"]).is_some(),
                             definition: def.clone(),
                             inline: processed.own.root.path(&["components", ty, name]).is_some(),
                             processed: processed.clone(),

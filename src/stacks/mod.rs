@@ -111,25 +111,15 @@ pub struct Instance {
     pub conflict: Option<String>,
     /// `backend_type` names a backend no `backend` section configures.
     pub backend_missing: bool,
-    section: Val,
+    /// The final `backend_type` (empty when none).
+    pub backend_type: String,
+    /// Whether the section has `settings.validation` entries.
+    pub has_validation: bool,
     /// The component as the merged manifest defines it (before inheritance and globals).
     definition: Val,
     /// Whether the top-level manifest itself (not an import) defines the component.
     inline: bool,
     processed: Arc<imports::Processed>,
-}
-
-impl Instance {
-    /// The merged component section before templates and YAML functions (vars, settings,
-    /// env, backend, metadata ...), as JSON.
-    pub fn section_json(&self) -> serde_json::Value {
-        self.section.to_json()
-    }
-
-    /// The merged component section with origins.
-    pub fn section(&self) -> &Val {
-        &self.section
-    }
 }
 
 /// A top-level stack manifest.
@@ -181,6 +171,20 @@ impl StackSet {
 
     pub fn manifests(&self) -> &[Manifest] {
         &self.manifests
+    }
+
+    /// The merged component section of an instance (vars, settings, env, backend, metadata
+    /// ...) before templates and YAML functions, with origins. Recomputed on each call: the
+    /// set keeps only what naming and listing need, so 10,000 instances stay small.
+    pub fn section(&self, inst: &Instance) -> Val {
+        component::compute(&inst.processed.merged, &inst.component_type, &inst.component, &self.config)
+            .map(|c| c.section)
+            .unwrap_or_default()
+    }
+
+    /// [`StackSet::section`] as JSON.
+    pub fn section_json(&self, inst: &Instance) -> serde_json::Value {
+        self.section(inst).to_json()
     }
 
     /// The files read, by id (for provenance).

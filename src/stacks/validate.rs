@@ -127,7 +127,7 @@ fn at_instance(d: Diagnostic, inst: &Instance) -> Diagnostic {
 
 fn check_backend(inst: &Instance, out: &mut Vec<Diagnostic>) {
     if inst.backend_missing {
-        let bt = inst.section().get("backend_type").and_then(|v| v.as_str()).unwrap_or("");
+        let bt = inst.backend_type.as_str();
         out.push(at_instance(
             Diagnostic::error(
                 rules::BACKEND_TYPE,
@@ -149,7 +149,11 @@ fn check_settings_validation(
     cache: &mut HashMap<RelPath, Result<jsonschema::Validator, String>>,
     out: &mut Vec<Diagnostic>,
 ) {
-    let Some(entries) = inst.section().path(&["settings", "validation"]).and_then(|v| v.as_map()) else { return };
+    if !inst.has_validation {
+        return;
+    }
+    let full = set.section(inst);
+    let Some(entries) = full.path(&["settings", "validation"]).and_then(|v| v.as_map()) else { return };
     let base = set
         .config
         .raw
@@ -195,7 +199,7 @@ fn check_settings_validation(
                 continue;
             }
         };
-        let section = section.get_or_insert_with(|| inst.section_json());
+        let section = section.get_or_insert_with(|| full.to_json());
         for e in validator.iter_errors(section) {
             let pointer = e.instance_path().as_str().to_string();
             let (file, line, column) = match set.origin_of(inst, &pointer) {
@@ -218,7 +222,8 @@ fn check_settings_validation(
 impl StackSet {
     /// The file, line and column a value of an instance's section (a JSON pointer) came from.
     pub fn origin_of(&self, inst: &Instance, pointer: &str) -> Option<(String, u32, u32)> {
-        let mut v = inst.section();
+        let full = self.section(inst);
+        let mut v = &full;
         for seg in pointer.split('/').skip(1) {
             let seg = seg.replace("~1", "/").replace("~0", "~");
             v = match v.as_map() {
