@@ -61,7 +61,11 @@ fn generate(root: &Path) -> anyhow::Result<()> {
     }
     write(root, "stacks/mixins/global.yaml", "vars:\n  namespace: acme\n  label_order: [namespace, tenant, stage]\n")?;
     for r in 0..4 {
-        write(root, &format!("stacks/mixins/region/r{r}.yaml"), &format!("vars:\n  environment: r{r}\n  region: region-{r}\n"))?;
+        write(
+            root,
+            &format!("stacks/mixins/region/r{r}.yaml"),
+            &format!("vars:\n  environment: r{r}\n  region: region-{r}\n"),
+        )?;
     }
     for st in 0..5 {
         write(root, &format!("stacks/mixins/stage/s{st}.yaml"), &format!("vars:\n  stage: s{st}\n"))?;
@@ -150,6 +154,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             repo: args.dir.clone(),
             base: Some(base.clone()),
             head: Some(head.clone()),
+            merge_base_with: None,
             options: Options::default(),
         };
         let engine = Engine::default();
