@@ -4,6 +4,7 @@
 //! several times and reports wall-clock time and peak memory (from `wait4`'s rusage), which is
 //! what the figures in docs/benchmarks.md are.
 
+mod affected;
 mod gen_catalog;
 mod gen_stacks;
 mod measure;
@@ -22,6 +23,8 @@ struct Cli {
 enum Command {
     /// Run a command N times; print wall-clock (min/median/max) and peak RSS.
     Measure(measure::Args),
+    /// Time `paved affected` against describing both revisions in full, on a generated repository.
+    Affected(affected::Args),
     /// Write a synthetic Backstage catalog of N entities.
     GenCatalog(gen_catalog::Args),
     /// Write a synthetic Atmos repository (200 stacks × 50 components by default).
@@ -33,6 +36,7 @@ enum Command {
 fn main() -> anyhow::Result<()> {
     match Cli::parse().command {
         Command::Measure(args) => measure::run(args),
+        Command::Affected(args) => affected::run(args),
         Command::GenCatalog(args) => gen_catalog::run(args),
         Command::GenStacks(args) => gen_stacks::run(args),
         Command::ParseOnly(args) => parse_only::run(args),

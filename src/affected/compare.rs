@@ -15,8 +15,12 @@ use crate::source::{FileSource, WorkTree};
 pub struct Request {
     /// Any path inside the repository.
     pub repo: PathBuf,
-    /// The base revision; default: the fork point of the head from the default branch.
+    /// The base revision; default: the fork point of the head from `merge_base_with`, else
+    /// from the default branch.
     pub base: Option<String>,
+    /// Without `base`: compare with the merge base of the head and this ref (a pull
+    /// request's target branch, e.g. `origin/main`, as CI reports it).
+    pub merge_base_with: Option<String>,
     /// The head revision; default: the working tree, uncommitted changes included.
     pub head: Option<String>,
     pub options: Options,
@@ -86,9 +90,13 @@ fn compare_with(req: &Request, stacks: &dyn StackLoader, strategy: Strategy) -> 
     let head_commit = match &head {
         Head::Commit(c) | Head::WorkTree(c) => c,
     };
-    let base = match &req.base {
-        Some(rev) => repo.resolve(rev)?,
-        None => default_base(&repo, head_commit)?,
+    let base = match (&req.base, &req.merge_base_with) {
+        (Some(rev), _) => repo.resolve(rev)?,
+        (None, Some(target)) => {
+            let target = repo.resolve(target)?;
+            repo.resolve(&repo.merge_base(head_commit.id, target.id)?.to_string())?
+        }
+        (None, None) => default_base(&repo, head_commit)?,
     };
     let diff = match &head {
         Head::Commit(h) => repo.diff(&base, h)?,

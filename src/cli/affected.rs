@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use paved::affected::compare::{self, Head, Request};
 use paved::affected::{Format, Options, render};
+use paved::ci::BaseRef;
 
 use super::Outcome;
 
@@ -47,9 +48,19 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> anyhow::Result<Outcome> {
+    // In CI without --base: the base the CI run names (a PR's target, a push's `before`).
+    let (mut base, mut merge_base_with) = (args.base, None);
+    if base.is_none() {
+        match paved::ci::from_process_env().and_then(|c| c.base) {
+            Some(BaseRef::Commit(sha)) => base = Some(sha),
+            Some(BaseRef::MergeBaseWith(target)) => merge_base_with = Some(target),
+            None => {}
+        }
+    }
     let req = Request {
         repo: args.repo,
-        base: args.base,
+        base,
+        merge_base_with,
         head: args.head,
         options: Options {
             include_dependents: args.include_dependents,

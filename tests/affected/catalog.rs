@@ -104,3 +104,36 @@ fn markdown_for_a_pull_request_comment() {
     let md = String::from_utf8(out.stdout).unwrap();
     assert!(md.contains("| `group:default/alpha` | modified (metadata) | `a.yaml` |"), "{md}");
 }
+
+/// In a GitHub pull request run without --base, the base is the merge base with the PR's
+/// target (origin/<GITHUB_BASE_REF>), here `release`, not the default branch's fork point.
+#[test]
+fn in_a_pull_request_run_the_base_is_the_merge_base_with_the_target() {
+    let t = TestRepo::new();
+    t.write("catalog-info.yaml", &root(&["a.yaml"])).write("a.yaml", &group("alpha", "one"));
+    t.commit("base");
+    t.git(&["checkout", "-q", "-b", "release"]);
+    t.write("catalog-info.yaml", &root(&["a.yaml", "r.yaml"])).write("r.yaml", &group("release-only", "x"));
+    t.commit("release work");
+    t.git(&["update-ref", "refs/remotes/origin/release", "release"]);
+    t.git(&["checkout", "-q", "-b", "feature"]);
+    t.write("a.yaml", &group("alpha", "feature edit"));
+    t.commit("feature");
+    let run = |ci: bool| {
+        let mut cmd = Command::cargo_bin("paved").unwrap();
+        cmd.args(["affected", "--head", "HEAD"]).current_dir(t.path()).env_remove("GITHUB_EVENT_PATH");
+        if ci {
+            cmd.env("GITHUB_ACTIONS", "true")
+                .env("GITHUB_EVENT_NAME", "pull_request")
+                .env("GITHUB_BASE_REF", "release");
+        } else {
+            cmd.env_remove("GITHUB_ACTIONS").env_remove("GITLAB_CI");
+        }
+        let out = cmd.output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        changes(&serde_json::from_slice(&out.stdout).unwrap())
+    };
+    assert_eq!(run(true), [("group:default/alpha".to_string(), "modified".to_string())]);
+    // Outside CI the fork point from main also shows release's own entity.
+    assert!(run(false).contains(&("group:default/release-only".into(), "added".into())));
+}

@@ -62,6 +62,7 @@ fn same_as_naive(t: &TestRepo, base: &str, head: Option<&str>) {
         repo: t.path().to_path_buf(),
         base: Some(base.into()),
         head: head.map(String::from),
+        merge_base_with: None,
         options: Options { include_dependents: true, include_settings: true, ..Default::default() },
     };
     let engine = Engine::default();
