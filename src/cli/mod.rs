@@ -16,6 +16,7 @@ mod prompt;
 mod publish;
 mod reconcile;
 mod rules;
+mod serve;
 mod upgrade;
 mod validate;
 mod yaml_out;
@@ -58,6 +59,7 @@ enum Command {
     /// Apply a ref or pull request: requirements, locks, re-plan and compare, deploy in order
     Apply(reconcile::TargetArgs),
     Audit(audit::Args),
+    Serve(serve::Args),
     Affected(affected::Args),
     Policy(policy::Args),
     New(new::Args),
@@ -86,6 +88,7 @@ pub fn main() -> ExitCode {
         Command::Plan(args) => reconcile::run_target(args, paved::reconcile::Flow::Plan),
         Command::Apply(args) => reconcile::run_target(args, paved::reconcile::Flow::Apply),
         Command::Audit(args) => audit::run(args),
+        Command::Serve(args) => serve::run(args),
         Command::Affected(args) => affected::run(args),
         Command::Policy(args) => policy::run(args),
         Command::New(args) => new::run(args),

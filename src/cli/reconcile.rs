@@ -76,7 +76,7 @@ pub struct TargetArgs {
     dry_run: bool,
 }
 
-fn load_config(root: &Path, explicit: Option<&Path>) -> anyhow::Result<(Config, Option<Config>)> {
+pub(super) fn load_config(root: &Path, explicit: Option<&Path>) -> anyhow::Result<(Config, Option<Config>)> {
     let (name, text) = match explicit {
         Some(p) => (
             p.display().to_string(),

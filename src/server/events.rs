@@ -41,7 +41,7 @@ pub(super) async fn stream(
     let resume = headers.get("last-event-id").and_then(|v| v.to_str().ok()).and_then(|v| v.parse().ok());
     let after = match resume.or(q.after) {
         Some(id) => id,
-        None => latest_id(&s).await,
+        None => super::latest_event_id(s.store.as_ref()).await,
     };
     let kinds =
         q.kinds.unwrap_or_default().split(',').map(str::trim).filter(|k| !k.is_empty()).map(String::from).collect();
@@ -71,20 +71,4 @@ pub(super) async fn stream(
         }
     });
     Sse::new(events).keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
-}
-
-/// The newest event id, so a fresh client starts at "now".
-async fn latest_id(s: &Server) -> i64 {
-    let mut after = 0;
-    // events_since is paged; walk to the end (a fresh server has few events; old ones are pruned).
-    while let Ok(batch) = s.store.events_since(after, 10_000).await {
-        match batch.last() {
-            Some(last) => after = last.id,
-            None => break,
-        }
-        if batch.len() < 10_000 {
-            break;
-        }
-    }
-    after
 }

@@ -11,6 +11,7 @@ mod chatops;
 mod events;
 mod intake;
 mod metrics;
+mod runs;
 mod webhooks;
 
 use std::collections::BTreeMap;
@@ -33,6 +34,7 @@ use crate::store::Store;
 pub use chatops::{ChatCommand, ChatError, Target, help_text};
 pub use intake::{Intake, intake_for};
 pub use metrics::Metrics;
+pub use runs::{follow_cancels, latest_event_id};
 
 /// Stops runs on this replica; the reconciler's worker implements it.
 pub trait RunControl: Send + Sync {
@@ -66,6 +68,9 @@ pub struct Server {
     draining: AtomicBool,
     /// Woken when a request is queued, so an in-process worker does not wait for its poll.
     pub queued: Arc<tokio::sync::Notify>,
+    /// Forge repository (`owner/name`) → the name paved.yaml gives it (`reconcile.repositories`).
+    /// Empty: names are used as the forge spells them.
+    pub repo_names: BTreeMap<String, String>,
 }
 
 impl Server {
@@ -80,7 +85,16 @@ impl Server {
             event_poll: Duration::from_millis(250),
             draining: AtomicBool::new(false),
             queued: Arc::new(tokio::sync::Notify::new()),
+            repo_names: BTreeMap::new(),
         }
+    }
+
+    /// The reconciler's name for a forge repository; `None` for a repository paved does not manage.
+    pub fn local_repo(&self, forge_repo: &str) -> Option<String> {
+        if self.repo_names.is_empty() {
+            return Some(forge_repo.to_string());
+        }
+        self.repo_names.get(forge_repo).cloned()
     }
 
     pub fn is_draining(&self) -> bool {

@@ -71,16 +71,23 @@ async fn answer(s: &Server, forge: ForgeKind, headers: &HeaderMap, body: &[u8]) 
         }
         Ok(Received::Event(event)) => event,
     };
+    let Some(local) = s.local_repo(event.repo.as_str()) else {
+        let body = json!({"status": "ignored", "reason": "the repository is not configured in paved.yaml"});
+        return ("ignored", reply(StatusCode::OK, body));
+    };
     match intake_for(&event) {
         Intake::Nothing(why) => ("ignored", reply(StatusCode::OK, json!({"status": "ignored", "reason": why}))),
-        Intake::Reconcile(req) => queue(s, &req).await,
+        Intake::Reconcile(mut req) => {
+            req.repo = local;
+            queue(s, &req).await
+        }
         Intake::Command { number, sender, command } => match command {
             Err(e) => {
                 let text = format!("@{sender} {e}\n\n{}", help_text());
                 answer_comment(s, &event, number, &text).await;
                 ("invalid_command", reply(StatusCode::OK, json!({"status": "invalid_command", "error": e.0})))
             }
-            Ok(cmd) => run_command(s, &event, number, &sender, cmd).await,
+            Ok(cmd) => run_command(s, &event, &local, number, &sender, cmd).await,
         },
     }
 }
@@ -100,7 +107,14 @@ async fn queue(s: &Server, req: &ReconcileRequest) -> (&'static str, Response) {
     }
 }
 
-async fn run_command(s: &Server, ev: &Event, number: u64, sender: &str, cmd: ChatCommand) -> (&'static str, Response) {
+async fn run_command(
+    s: &Server,
+    ev: &Event,
+    repo: &str,
+    number: u64,
+    sender: &str,
+    cmd: ChatCommand,
+) -> (&'static str, Response) {
     let name = command_name(&cmd);
     if cmd == ChatCommand::Help {
         answer_comment(s, ev, number, help_text()).await;
@@ -125,7 +139,6 @@ async fn run_command(s: &Server, ev: &Event, number: u64, sender: &str, cmd: Cha
         s.metrics.chatops(name, "refused");
         return ("command", reply(StatusCode::FORBIDDEN, json!({"status": "refused", "command": name})));
     }
-    let repo = ev.repo.as_str();
     let result = match &cmd {
         ChatCommand::Plan(_) | ChatCommand::Apply(_) => match forge.pull_request(&ev.repo, number).await {
             Ok(pr) => {

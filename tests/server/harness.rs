@@ -33,6 +33,11 @@ pub struct TestServer {
 
 impl TestServer {
     pub async fn start(backend: Backend) -> TestServer {
+        Self::start_with(backend, |_| {}).await
+    }
+
+    /// Starts a server after `adjust` has changed its settings.
+    pub async fn start_with(backend: Backend, adjust: impl FnOnce(&mut Server)) -> TestServer {
         let db = TestDb::new(backend).await;
         let mut receiver = Receiver::new(Arc::new(StoreDeliveryLog(db.store.clone())));
         receiver.github_secret = Some(Secret::new(SECRET));
@@ -43,6 +48,7 @@ impl TestServer {
         server.forges.insert(ForgeKind::GitHub, forge.clone());
         server.admin_token = Some(Secret::new(ADMIN));
         server.event_poll = Duration::from_millis(20);
+        adjust(&mut server);
         let server = Arc::new(server);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());

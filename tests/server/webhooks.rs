@@ -130,3 +130,20 @@ async fn webhooks_queue_on_postgres_too() {
     assert_eq!(status, 409);
     assert_eq!(t.queued().await, 1);
 }
+
+#[tokio::test]
+async fn forge_repositories_map_to_configured_names_and_others_are_ignored() {
+    let t = TestServer::start_with(Backend::Sqlite, |s| {
+        s.repo_names.insert("acme/infra".into(), "platform".into());
+    })
+    .await;
+    let (status, _) = t.github("pull_request", "m-1", &pull_request("opened", 7, false), Some(SECRET)).await;
+    assert_eq!(status, 202);
+    let claim = t.db.store.claim_next("r1", std::time::Duration::from_secs(30)).await.unwrap().unwrap();
+    assert_eq!(claim.request.repo, "platform");
+
+    let other = String::from_utf8(pull_request("opened", 9, false)).unwrap().replace("acme/infra", "acme/unrelated");
+    let (status, answer) = t.github("pull_request", "m-2", other.as_bytes(), Some(SECRET)).await;
+    assert_eq!((status, answer["status"].as_str()), (200, Some("ignored")), "{answer}");
+    assert_eq!(t.queued().await, 0);
+}

@@ -1,0 +1,146 @@
+//! `paved serve` as a process: it starts on a git repository made from the examples, takes a
+//! signed webhook into a run, answers the API, and drains and exits cleanly on SIGTERM.
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
+
+const SECRET: &str = "serve-process-hook-secret";
+
+fn git(dir: &Path, args: &[&str]) {
+    let ok = Command::new("git")
+        .args(["-c", "user.name=Test", "-c", "user.email=test@example.com", "-c", "init.defaultBranch=main"])
+        .args(args)
+        .current_dir(dir)
+        .status()
+        .unwrap()
+        .success();
+    assert!(ok, "git {args:?}");
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+fn sign(body: &[u8]) -> String {
+    let mut mac = Hmac::<Sha256>::new_from_slice(SECRET.as_bytes()).unwrap();
+    mac.update(body);
+    format!("sha256={}", hex::encode(mac.finalize().into_bytes()))
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn serve_takes_a_webhook_to_a_run_and_stops_cleanly_on_sigterm() {
+    let forge = wiremock::MockServer::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let repo = dir.path();
+    copy_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("examples"), repo);
+    let mut cfg = std::fs::read_to_string(repo.join("paved.yaml")).unwrap();
+    cfg.push_str(&format!(
+        "reconcile:\n  default_branch: main\n  repositories:\n    - name: platform\n      path: .\n      forge_repo: acme/infra\n\
+         forge:\n  github:\n    api_url: {}\n    token_env: PAVED_TEST_GH_TOKEN\n    webhook_secret_env: PAVED_TEST_HOOK_SECRET\n\
+         server:\n  listen: 127.0.0.1:0\n  replica: test-replica\n  admin_token_env: PAVED_TEST_ADMIN\n",
+        forge.uri()
+    ));
+    std::fs::write(repo.join("paved.yaml"), cfg).unwrap();
+    std::fs::write(repo.join(".gitignore"), ".paved/\n").unwrap();
+    git(repo, &["init", "-q"]);
+    git(repo, &["add", "-A"]);
+    git(repo, &["commit", "-qm", "platform"]);
+    git(repo, &["branch", "feature/vpc"]);
+
+    let mut child = Command::new(env!("CARGO_BIN_EXE_paved"))
+        .args(["serve", "--dry-run"])
+        .arg(repo)
+        .env("PAVED_TEST_GH_TOKEN", "ghp_serveprocesstesttoken000000000000000")
+        .env("PAVED_TEST_HOOK_SECRET", SECRET)
+        .env("PAVED_TEST_ADMIN", "admin-secret")
+        .env_remove("DATABASE_URL")
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    let mut line = String::new();
+    let addr = loop {
+        line.clear();
+        assert!(stderr.read_line(&mut line).unwrap() > 0, "paved serve exited before listening");
+        if let Some(rest) = line.split("listening on ").nth(1) {
+            break rest.split_whitespace().next().unwrap().to_string();
+        }
+    };
+    // Keep draining stderr so the child never blocks on a full pipe.
+    let logs = std::thread::spawn(move || {
+        let mut all = String::new();
+        for l in stderr.lines() {
+            all.push_str(&l.unwrap_or_default());
+            all.push('\n');
+        }
+        all
+    });
+    paved::forge::install_crypto_provider();
+    let http = reqwest::Client::new();
+    let base = format!("http://{addr}");
+    assert_eq!(http.get(format!("{base}/readyz")).send().await.unwrap().status().as_u16(), 200);
+
+    let body = serde_json::to_vec(&serde_json::json!({
+        "action": "opened", "number": 7,
+        "pull_request": { "number": 7, "state": "open", "title": "Widen the VPC", "user": { "login": "bob" },
+            "merged": false,
+            "head": { "ref": "feature/vpc", "sha": "6dcb09b5b57875f334f61aebed695e2e4193db5e", "repo": { "full_name": "acme/infra" } },
+            "base": { "ref": "main", "sha": "9049f1265b7d61be4a8904a9a27120d2064dab3b", "repo": { "full_name": "acme/infra" } } },
+        "repository": { "full_name": "acme/infra" }, "sender": { "login": "bob" }
+    }))
+    .unwrap();
+    let resp = http
+        .post(format!("{base}/webhooks/github"))
+        .header("x-github-event", "pull_request")
+        .header("x-github-delivery", "proc-1")
+        .header("x-hub-signature-256", sign(&body))
+        .body(body.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 202, "{}", resp.text().await.unwrap());
+
+    // The worker claims it and records a run for the configured repository name.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let run = loop {
+        let runs: serde_json::Value =
+            http.get(format!("{base}/api/v1/runs?repo=platform")).send().await.unwrap().json().await.unwrap();
+        if let Some(run) = runs["runs"].as_array().and_then(|r| r.first()).cloned() {
+            break run;
+        }
+        assert!(Instant::now() < deadline, "no run was recorded");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert_eq!(run["pull_request"], 7);
+    let metrics = http.get(format!("{base}/metrics")).send().await.unwrap().text().await.unwrap();
+    assert!(metrics.contains(r#"paved_webhooks_total{forge="github",outcome="queued"} 1"#), "{metrics}");
+
+    // SIGTERM: drain, release, exit 0.
+    unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        assert!(Instant::now() < deadline, "paved serve did not stop after SIGTERM");
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    let logs = logs.join().unwrap();
+    assert!(status.success(), "exit {status:?}\n{logs}");
+    assert!(logs.contains("stopped; released"), "{logs}");
+    assert!(!logs.contains("ghp_serveprocesstesttoken") && !logs.contains(SECRET), "secrets never reach the log");
+}
