@@ -1,0 +1,4 @@
+output "id" {
+  description = "The id of {{values.name}}."
+  value       = one(terraform_data.this[*].id)
+}
