@@ -317,21 +317,32 @@ pub fn duplicate_key(node: &Node) -> Option<crate::yaml::Span> {
 /// A flow collection (`[a, b]: v`, `{a: b}: v`) as an implicit key after an entry of a block
 /// mapping, which yaml v2 refuses ("Map comment with trailing content") unless the entry before
 /// ends in a block scalar (`is_block_scalar` says whether a value node is one).
-pub fn flow_key(node: &Node, is_block_scalar: &dyn Fn(&Node) -> bool) -> Option<crate::yaml::Span> {
+/// The document's top-level mapping is exempt, as are keys after an empty value.
+pub fn flow_key(root: &Node, is_block_scalar: &dyn Fn(&Node) -> bool) -> Option<crate::yaml::Span> {
+    match &root.value {
+        Value::Map(m) => m.entries.iter().find_map(|(_, v)| nested_flow_key(v, is_block_scalar)),
+        Value::Seq(items) => items.iter().find_map(|n| nested_flow_key(n, is_block_scalar)),
+        _ => None,
+    }
+}
+
+fn nested_flow_key(node: &Node, is_block_scalar: &dyn Fn(&Node) -> bool) -> Option<crate::yaml::Span> {
     match &node.value {
-        Value::Seq(items) => items.iter().find_map(|n| flow_key(n, is_block_scalar)),
+        Value::Seq(items) => items.iter().find_map(|n| nested_flow_key(n, is_block_scalar)),
         Value::Map(m) => {
             let first = m.entries.first().map(|(k, _)| k.span.start);
             for (i, (k, _)) in m.entries.iter().enumerate().skip(1) {
                 let block_entry = first.is_some_and(|f| f.column == k.span.start.column && f.line < k.span.start.line);
+                let prev = &m.entries[i - 1].1;
                 if block_entry
                     && matches!(k.value, Value::Seq(_) | Value::Map(_))
-                    && !is_block_scalar(&m.entries[i - 1].1)
+                    && !prev.is_null()
+                    && !is_block_scalar(prev)
                 {
                     return Some(k.span);
                 }
             }
-            m.entries.iter().find_map(|(_, v)| flow_key(v, is_block_scalar))
+            m.entries.iter().find_map(|(_, v)| nested_flow_key(v, is_block_scalar))
         }
         _ => None,
     }

@@ -11,6 +11,7 @@ use rayon::prelude::*;
 use super::document::ExtraSchema;
 use super::entity::Entity;
 use super::file::{self, FileCheck};
+use super::placeholder::SourceResolver;
 use super::rules::{self, FILE_UNREADABLE, LOCATION_EXTERNAL, LOCATION_TARGET, ROOT_MISSING};
 use crate::config::{self, Config};
 use crate::report::Diagnostic;
@@ -82,7 +83,10 @@ pub fn discover(src: &dyn FileSource, cfg: &Config, extra: &[ExtraSchema]) -> (V
 
 fn read_and_check(src: &dyn FileSource, path: &RelPath, cfg: &Config, extra: &[ExtraSchema]) -> FileCheck {
     match src.read(path, cfg.limits.max_file_size) {
-        Ok(bytes) => file::check(path.as_str(), &bytes, cfg, extra),
+        Ok(bytes) => {
+            let resolver = SourceResolver { src, file: path, max_len: cfg.limits.max_file_size };
+            file::check(path.as_str(), &bytes, cfg, extra, Some(&resolver))
+        }
         Err(e) => {
             FileCheck {
                 diagnostics: vec![Diagnostic::error(FILE_UNREADABLE, e.to_string()).in_file(path.as_str()).with_help(

@@ -6,6 +6,7 @@ use jsonschema::Validator;
 
 use super::entity::{Entity, LocationSpec, RefUse};
 use super::format;
+use super::placeholder::{self, Resolve};
 use super::refs::{canonical, parse_ref, ref_fields};
 use super::rules::{self, *};
 use super::schema::{self, Issue, IssueKind};
@@ -68,6 +69,7 @@ pub fn check(
     root: Node,
     cfg: &Config,
     extra: &[ExtraSchema],
+    placeholders: Option<&dyn Resolve>,
     diags: &mut Vec<Diagnostic>,
 ) -> Outcome {
     let mut out = Out { file, doc, entity: None, diags, backstage_errors: 0, first: None };
@@ -114,6 +116,14 @@ pub fn check(
         return Outcome::FileLevel(span);
     }
 
+    // Backstage resolves placeholders after the catalog rules, before its policies.
+    let mut root = root;
+    if let Some(r) = placeholders {
+        for (span, msg) in placeholder::resolve(&mut root, r) {
+            out.push(PLACEHOLDER, span, msg, Some("the path is relative to this file and must stay in the repository"));
+        }
+    }
+    let Some(map) = root.as_map() else { return Outcome::FileLevel(root.span) };
     root_fields(map, &mut out);
     formats(map, &mut out);
     let json = root.to_json();

@@ -6,6 +6,7 @@ use std::borrow::Cow;
 use super::compat;
 use super::document::{self, ExtraSchema, Outcome};
 use super::entity::Entity;
+use super::placeholder::Resolve;
 use super::rules::{self, FILE_DROPPED, YAML_DUPLICATE_KEY, YAML_LIMIT, YAML_SYNTAX};
 use crate::config::Config;
 use crate::report::Diagnostic;
@@ -21,7 +22,13 @@ pub struct FileCheck {
 }
 
 /// Checks the file `file` with contents `bytes`.
-pub fn check(file: &str, bytes: &[u8], cfg: &Config, extra: &[ExtraSchema]) -> FileCheck {
+pub fn check(
+    file: &str,
+    bytes: &[u8],
+    cfg: &Config,
+    extra: &[ExtraSchema],
+    placeholders: Option<&dyn Resolve>,
+) -> FileCheck {
     let mut fc = FileCheck::default();
     let text = match std::str::from_utf8(bytes) {
         Ok(t) => t,
@@ -141,7 +148,7 @@ pub fn check(file: &str, bytes: &[u8], cfg: &Config, extra: &[ExtraSchema]) -> F
             );
             file_error.get_or_insert(k);
         }
-        match document::check(file, d.index, root, cfg, extra, &mut fc.diagnostics) {
+        match document::check(file, d.index, root, cfg, extra, placeholders, &mut fc.diagnostics) {
             Outcome::Empty => {}
             Outcome::FileLevel(span) => {
                 fc.documents += 1;

@@ -16,6 +16,7 @@ mod file;
 mod format;
 mod graph;
 mod model;
+mod placeholder;
 mod refs;
 pub mod rules;
 mod schema;
@@ -71,7 +72,7 @@ pub fn check_text(file: &str, bytes: &[u8], cfg: &Config) -> Vec<Diagnostic> {
         .iter()
         .map(|k| ExtraSchema { api_version: k.api_version.clone(), kind: k.kind.clone(), validator: None })
         .collect();
-    let fc = file::check(file, bytes, cfg, &extra);
+    let fc = file::check(file, bytes, cfg, &extra, None);
     let mut report = Report { diagnostics: fc.diagnostics, ..Report::default() };
     report.finish(&cfg.rules);
     report.diagnostics

@@ -27,6 +27,7 @@ pub const SPEC_TYPE: &str = "backstage/spec-type";
 pub const ENTITY_REF: &str = "backstage/entity-ref";
 pub const LOCATION_TYPE: &str = "backstage/location-type";
 pub const LOCATION_TARGET: &str = "backstage/location-target";
+pub const PLACEHOLDER: &str = "backstage/placeholder";
 
 pub const FILE_UNREADABLE: &str = "catalog/file-unreadable";
 pub const FILE_DROPPED: &str = "catalog/file-dropped";
@@ -209,6 +210,13 @@ pub fn all() -> Vec<RuleInfo> {
             "A required Location target must exist in the repository as a file (a glob must match one); a `file` target must not end in `/`.",
             "Backstage reports NotFoundError on the Location and registers nothing from it.",
             "kind: Location\nspec:\n  target: ./missing.yaml\n",
+        ),
+        rule(
+            PLACEHOLDER,
+            Error,
+            "A `$text`, `$json` or `$yaml` placeholder must name a readable file in the repository ($json/$yaml: parsable, $yaml: one document).",
+            "Backstage resolves placeholders before validating and fails the entity when one cannot be read.",
+            "spec:\n  definition:\n    $text: ./openapi-missing.yaml\n",
         ),
         rule(
             FILE_UNREADABLE,

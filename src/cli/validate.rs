@@ -21,15 +21,16 @@ pub struct Args {
     /// Repository roots to validate (each may hold a paved.yaml).
     #[arg(default_value = ".")]
     paths: Vec<PathBuf>,
-    /// Output format.
-    #[arg(long, short = 'f', value_enum, default_value = "human", env = "PAVED_FORMAT")]
-    format: Format,
+    /// Output format (default: from the CI environment, else human).
+    #[arg(long, short = 'f', value_enum, env = "PAVED_FORMAT")]
+    format: Option<Format>,
     /// Configuration file (default: paved.yaml at each repository root).
     #[arg(long)]
     config: Option<PathBuf>,
 }
 
 pub fn run(args: Args) -> anyhow::Result<Outcome> {
+    let format = args.format.or_else(paved::ci::detected_format).unwrap_or(Format::Human);
     let mut report = Report::default();
     let mut trees = Vec::new();
     for path in &args.paths {
@@ -49,10 +50,10 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         let p = RelPath::new(file).ok()?;
         trees.iter().find_map(|t| t.read(&p, 64 << 20).ok()).and_then(|b| std::str::from_utf8(&b).ok().map(Arc::from))
     };
-    let color = args.format == Format::Human
+    let color = format == Format::Human
         && std::io::stdout().is_terminal()
         && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-    let out = report::render(&report, args.format, &lookup, HumanOptions { color });
+    let out = report::render(&report, format, &lookup, HumanOptions { color });
     std::io::stdout().lock().write_all(out.as_bytes())?;
     Ok(if report.has_errors() { Outcome::Problems } else { Outcome::Clean })
 }

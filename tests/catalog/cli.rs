@@ -6,7 +6,11 @@ use super::fixtures::fixture;
 
 fn paved() -> Command {
     let mut c = Command::cargo_bin("paved").unwrap();
-    c.env_remove("PAVED_FORMAT").env("NO_COLOR", "1");
+    c.env_remove("PAVED_FORMAT")
+        .env_remove("GITHUB_ACTIONS")
+        .env_remove("GITLAB_CI")
+        .env_remove("CI")
+        .env("NO_COLOR", "1");
     c
 }
 

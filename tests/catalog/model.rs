@@ -67,3 +67,33 @@ fn extra_kinds_need_their_schema() {
     let got: Vec<(&str, u32)> = r.diagnostics.iter().map(|d| (d.rule.as_str(), d.line)).collect();
     assert_eq!(got, vec![("backstage/spec-required", 5), ("backstage/kind-unknown", 8)], "{:?}", r.diagnostics);
 }
+
+#[test]
+fn placeholders_resolve_against_the_repository() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("api")).unwrap();
+    std::fs::write(dir.path().join("api/openapi.yaml"), "openapi: 3.0.0\n").unwrap();
+    std::fs::write(dir.path().join("api/extra.json"), r#"{"tier": "gold"}"#).unwrap();
+    let api = |name: &str, def: &str| {
+        format!(
+            "apiVersion: backstage.io/v1alpha1\nkind: API\nmetadata:\n  name: {name}\nspec:\n  type: openapi\n  lifecycle: production\n  owner: user:ada\n  definition:\n    $text: {def}\n  x-extra:\n    $json: ./api/extra.json\n---\n"
+        )
+    };
+    let text = format!(
+        "{}{}apiVersion: backstage.io/v1alpha1\nkind: User\nmetadata:\n  name: ada\nspec:\n  memberOf: []\n",
+        api("good", "./api/openapi.yaml"),
+        api("bad", "./api/missing.yaml")
+    );
+    std::fs::write(dir.path().join("catalog-info.yaml"), &text).unwrap();
+    let tree = WorkTree::new(dir.path()).unwrap();
+    let (cat, r) = catalog::load(&tree, &Config::default());
+    let got: Vec<(&str, u32, Option<&str>)> =
+        r.diagnostics.iter().map(|d| (d.rule.as_str(), d.line, d.entity.as_deref())).collect();
+    assert_eq!(got, vec![("backstage/placeholder", 23, Some("api:default/bad"))], "{:?}", r.diagnostics);
+    let good = cat.get("api:default/good").unwrap();
+    assert_eq!(good.to_json()["spec"]["definition"], "openapi: 3.0.0\n");
+    assert_eq!(good.to_json()["spec"]["x-extra"]["tier"], "gold");
+    // One file on its own cannot resolve them: Backstage's schema sees an object.
+    let d = check_text("catalog-info.yaml", text.as_bytes(), &Config::default());
+    assert!(d.iter().any(|d| d.rule == "backstage/spec-type"));
+}
