@@ -10,6 +10,8 @@ mod gitlab;
 mod human;
 #[path = "report/json.rs"]
 mod json;
+#[path = "report/junit.rs"]
+mod junit;
 #[path = "report/sarif.rs"]
 mod sarif;
 

@@ -4,6 +4,20 @@
 //! from `GITHUB_EVENT_PATH`). The result says which provider this is, which output format suits
 //! its log viewer, and what to compare against: the pull request's fork point, or the commit
 //! before a push.
+//!
+//! Beside detection sit the pieces of CI glue that the GitHub Action and the GitLab template
+//! call through `paved ci`: reading affected output and fanning it out (a GitHub matrix, a
+//! GitLab child pipeline), job summaries, and re-rendering a saved JSON report. All pure except
+//! [`from_process_env`], the one function that reads the process environment.
+
+pub mod affected;
+mod env;
+pub mod gitlab_pipeline;
+mod report_file;
+pub mod summary;
+
+pub use env::{from_process_env, json as context_json, shell as context_shell};
+pub use report_file::read_report;
 
 use std::collections::BTreeMap;
 

@@ -1,5 +1,7 @@
 //! The command-line interface: argument definitions and glue over the library.
 
+mod ci;
+mod completions;
 mod golden;
 mod golden_paths;
 mod new;
@@ -45,6 +47,9 @@ enum Command {
     Upgrade(upgrade::Args),
     Golden(golden::Args),
     Rules(rules::Args),
+    Ci(ci::Args),
+    Completions(completions::CompletionsArgs),
+    Man(completions::ManArgs),
 }
 
 pub fn main() -> ExitCode {
@@ -62,6 +67,9 @@ pub fn main() -> ExitCode {
         Command::Upgrade(args) => upgrade::run(args),
         Command::Golden(args) => golden::run(args),
         Command::Rules(args) => rules::run(args),
+        Command::Ci(args) => ci::run(args),
+        Command::Completions(args) => completions::completions(args),
+        Command::Man(args) => completions::man(args),
     };
     match result {
         Ok(outcome) => ExitCode::from(outcome as u8),

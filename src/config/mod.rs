@@ -5,6 +5,7 @@
 mod atmos;
 mod duration;
 mod forge;
+mod policy;
 mod raw;
 mod size;
 mod store;
@@ -18,6 +19,7 @@ use crate::yaml::{Limits, ParseOptions};
 pub use atmos::AtmosConfig;
 pub use duration::parse_duration;
 pub use forge::{ForgeConfig, GitHubAuthConfig, GitHubConfig, GitLabConfig, HttpConfig, SecretRef};
+pub use policy::PolicyConfig;
 pub use size::parse_size;
 pub use store::{StoreConfig, StoreScheme, StoreUrl};
 
@@ -39,6 +41,8 @@ pub struct Config {
     pub atmos: AtmosConfig,
     /// GitHub and GitLab connections (`forge:`).
     pub forge: ForgeConfig,
+    /// Rego policies (`policy:`).
+    pub policy: PolicyConfig,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -93,6 +97,7 @@ impl Default for Config {
             store: StoreConfig::default(),
             atmos: AtmosConfig::default(),
             forge: ForgeConfig::default(),
+            policy: PolicyConfig::default(),
         }
     }
 }

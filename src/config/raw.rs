@@ -23,6 +23,8 @@ pub(super) struct RawConfig {
     atmos: super::atmos::RawAtmos,
     #[serde(default)]
     forge: super::forge::RawForge,
+    #[serde(default)]
+    policy: super::policy::RawPolicy,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -134,6 +136,7 @@ impl RawConfig {
         cfg.limits = limits;
         cfg.store = self.store.check(file, &mut errs);
         cfg.atmos = self.atmos.check(file, &mut errs);
+        cfg.policy = self.policy.check(file, &mut errs);
 
         // Checks after reading have no position of their own: find the key in the spanned tree.
         let tree = std::cell::OnceCell::new();

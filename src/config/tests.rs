@@ -60,3 +60,22 @@ fn store_and_atmos_sections() {
     let errs = Config::parse("paved.yaml", "atmos:\n  pth: atmos\n").unwrap_err();
     assert_eq!((errs[0].line, errs[0].message.contains("unknown field `pth`")), (2, true));
 }
+
+#[test]
+fn policy_section() {
+    let cfg = Config::parse(
+        "paved.yaml",
+        "policy:\n  paths: [policies, extra/org.rego]\n  waivers: policies/exceptions.yaml\n  timeout: 2s\n",
+    )
+    .unwrap();
+    assert_eq!(cfg.policy.paths.len(), 2);
+    assert!(cfg.policy.paths_configured);
+    assert_eq!(cfg.policy.waivers.as_str(), "policies/exceptions.yaml");
+    assert_eq!(cfg.policy.timeout, std::time::Duration::from_secs(2));
+    assert_eq!(Config::default().policy.paths[0].as_str(), "policies");
+    let errs = Config::parse("paved.yaml", "policy:\n  paths: [../x]\n  timeout: 0s\n  max_messages: 0\n  rego: 1\n")
+        .unwrap_err();
+    assert_eq!(errs.len(), 1, "unknown key first: {errs:?}");
+    let errs = Config::parse("paved.yaml", "policy:\n  paths: [../x]\n  timeout: 0s\n  max_messages: 0\n").unwrap_err();
+    assert_eq!(errs.len(), 3, "{errs:?}");
+}

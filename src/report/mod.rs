@@ -3,7 +3,7 @@
 //! This module knows nothing of catalogs or stacks: the domain modules turn their findings into
 //! [`Diagnostic`]s and describe their rules with [`RuleInfo`]. Renderers take a [`Report`] and
 //! return text; they do no IO. One module per format: `human`, `json`, `sarif`, `github`,
-//! `gitlab`, all reached through [`render`].
+//! `gitlab`, `junit`, all reached through [`render`].
 
 mod diagnostic;
 mod fingerprint;
@@ -11,6 +11,7 @@ mod github;
 mod gitlab;
 mod human;
 mod json;
+mod junit;
 mod location;
 mod render;
 mod sarif;

@@ -17,6 +17,8 @@ pub enum Format {
     Github,
     /// GitLab Code Quality JSON.
     Gitlab,
+    /// JUnit XML (GitLab test reports, Jenkins).
+    Junit,
 }
 
 /// Looks up the text of a file named in a diagnostic, for code frames.
@@ -38,5 +40,6 @@ pub fn render(report: &Report, format: Format, sources: SourceLookup<'_>, human:
         Format::Sarif => super::sarif::render(report),
         Format::Github => super::github::render(report),
         Format::Gitlab => super::gitlab::render(report),
+        Format::Junit => super::junit::render(report),
     }
 }

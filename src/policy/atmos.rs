@@ -1,0 +1,1 @@
+//! Atmos-style policies.

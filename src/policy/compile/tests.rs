@@ -1,0 +1,141 @@
+use serde_json::json;
+
+use super::*;
+use crate::policy::{EvalOptions, Origin, Subject, evaluate};
+
+fn subject(scope: Scope, target: &str, input: serde_json::Value) -> Subject {
+    Subject { scope, target: target.into(), input, origin: Origin { file: "c.yaml".into(), ..Default::default() } }
+}
+
+const OWNER: &str = r#"package paved.catalog.ownership
+
+import rego.v1
+
+deny contains {"msg": sprintf("%s has no owner", [input.metadata.name]), "path": "/spec", "id": "owner-required"} if {
+    not input.spec.owner
+}
+
+warn contains msg if {
+    owner := input.spec.owner
+    not data.paved.catalog.entities[sprintf("group:default/%s", [owner])]
+    msg := sprintf("owner %s is not a known group", [owner])
+}
+"#;
+
+const ATMOS_V0: &str = r#"package atmos
+
+errors["'service_1_name' variable length must be greater than 10 chars"] {
+    count(input.vars.service_1_name) <= 10
+}
+"#;
+
+#[test]
+fn v1_and_v0_modules_load_and_entries_follow_packages() {
+    let files = vec![
+        PolicyFile::new("policies/owner.rego", OWNER),
+        PolicyFile::new("policies/atmos.rego", ATMOS_V0),
+        PolicyFile::new(
+            "policies/lib.rego",
+            "package paved.lib\n\nimport rego.v1\n\nis_prod(e) if e.spec.lifecycle == \"production\"\n",
+        ),
+    ];
+    let (set, diags) = PolicySet::compile(&files);
+    assert!(diags.is_empty(), "{diags:?}");
+    let names: Vec<String> = set.entries().iter().map(|e| e.rule_id()).collect();
+    assert_eq!(names, ["policy/paved.catalog.ownership/deny", "policy/paved.catalog.ownership/warn"]);
+    assert_eq!(set.entries()[0].scope, Scope::Catalog);
+}
+
+#[test]
+fn syntax_errors_point_at_their_line_and_the_rest_still_runs() {
+    let files = vec![
+        PolicyFile::new("policies/owner.rego", OWNER),
+        PolicyFile::new(
+            "policies/broken.rego",
+            "package paved.catalog.broken\n\nimport rego.v1\n\ndeny contains msg if {\n  msg := \n}\n",
+        ),
+        PolicyFile::new(
+            "policies/unsafe.rego",
+            "package paved.stacks.unsafe\n\nimport rego.v1\n\ndeny contains msg if {\n  x == 1\n}\n",
+        ),
+    ];
+    let (set, diags) = PolicySet::compile(&files);
+    assert_eq!(diags.len(), 2, "{diags:?}");
+    assert_eq!(diags[0].file, "policies/broken.rego");
+    assert_eq!(diags[0].rule, rules::SYNTAX);
+    assert!(diags[0].line >= 6, "{diags:?}");
+    assert_eq!(diags[1].file, "policies/unsafe.rego");
+    assert!(diags[1].line > 0, "{diags:?}");
+    assert_eq!(set.entries().len(), 2);
+}
+
+#[test]
+fn data_and_rules_share_the_paved_catalog_package() {
+    let (set, diags) = PolicySet::compile(&[PolicyFile::new("policies/owner.rego", OWNER)]);
+    assert!(diags.is_empty());
+    let data = json!({"paved": {"catalog": {"entities": {"group:default/team-a": {"kind": "Group"}}}}});
+    let bound = set.bind(data, EvalOptions::default()).unwrap();
+    let subjects = vec![
+        subject(Scope::Catalog, "component:default/a", json!({"metadata": {"name": "a"}, "spec": {}})),
+        subject(Scope::Catalog, "component:default/b", json!({"metadata": {"name": "b"}, "spec": {"owner": "team-a"}})),
+        subject(Scope::Catalog, "component:default/c", json!({"metadata": {"name": "c"}, "spec": {"owner": "ghosts"}})),
+        subject(Scope::Stacks, "s/c", json!({})),
+    ];
+    let out = evaluate(&bound, &subjects);
+    assert!(out.problems.is_empty(), "{:?}", out.problems);
+    let got: Vec<(String, String, String)> =
+        out.findings.iter().map(|d| (d.rule.clone(), d.message.clone(), d.entity.clone().unwrap())).collect();
+    assert_eq!(
+        got,
+        [
+            ("policy/owner-required".into(), "a has no owner".into(), "component:default/a".into()),
+            (
+                "policy/paved.catalog.ownership/warn".into(),
+                "owner ghosts is not a known group".into(),
+                "component:default/c".into()
+            ),
+        ]
+    );
+}
+
+#[test]
+fn a_slow_policy_times_out_and_the_others_still_run() {
+    let slow = "package paved.catalog.slow\n\nimport rego.v1\n\ndeny contains \"never\" if {\n  count([x | some a in numbers.range(1, 3000); some b in numbers.range(1, 3000); x := a * b]) < 0\n}\n";
+    let (set, diags) = PolicySet::compile(&[
+        PolicyFile::new("policies/owner.rego", OWNER),
+        PolicyFile::new("policies/slow.rego", slow),
+    ]);
+    assert!(diags.is_empty(), "{diags:?}");
+    let opts = EvalOptions { timeout: std::time::Duration::from_millis(50), max_messages: 10 };
+    let bound = set.bind(json!({}), opts).unwrap();
+    let subjects: Vec<Subject> = (0..5)
+        .map(|i| {
+            subject(Scope::Catalog, &format!("component:default/x{i}"), json!({"metadata": {"name": "x"}, "spec": {}}))
+        })
+        .collect();
+    let t = std::time::Instant::now();
+    let out = evaluate(&bound, &subjects);
+    assert!(t.elapsed() < std::time::Duration::from_secs(5), "{:?}", t.elapsed());
+    assert_eq!(out.findings.len(), 5);
+    assert!(!out.problems.is_empty() && out.problems.len() <= 4, "{:?}", out.problems);
+    assert!(out.problems.iter().all(|d| d.rule == rules::TIMEOUT), "{:?}", out.problems);
+}
+
+#[test]
+fn non_string_messages_are_reported() {
+    let odd = "package paved.stacks.odd\n\nimport rego.v1\n\ndeny contains 42 if true\n\nwarn contains {\"msg\": {\"nested\": true}} if true\n";
+    let (set, diags) = PolicySet::compile(&[PolicyFile::new("policies/odd.rego", odd)]);
+    assert!(diags.is_empty(), "{diags:?}");
+    let bound = set.bind(json!({}), EvalOptions::default()).unwrap();
+    let out = evaluate(&bound, &[subject(Scope::Stacks, "dev/vpc", json!({}))]);
+    assert!(out.findings.is_empty());
+    assert_eq!(out.problems.len(), 2, "{:?}", out.problems);
+    assert!(out.problems.iter().all(|d| d.rule == rules::BAD_MESSAGE && d.file == "c.yaml"));
+}
+
+#[test]
+fn error_locations_are_read_from_regorus_text() {
+    let t = "\n--> policies/a.rego:7:3\n  |\n7 |   msg :=\n  |   ^\nerror: unexpected token";
+    assert_eq!(error_location(t), Some(("policies/a.rego".into(), 7, 3)));
+    assert_eq!(short(t), "unexpected token");
+}

@@ -1,0 +1,1 @@
+//! `paved policy test`.

@@ -1,0 +1,216 @@
+//! `/webhooks/github` and `/webhooks/gitlab`: deliveries in, reconcile requests out.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::Json;
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde_json::json;
+
+use crate::forge::webhook::{Event, Received};
+use crate::forge::{ForgeKind, Permission};
+use crate::store::{Enqueued, ReconcileRequest};
+
+use super::Server;
+use super::chatops::{ChatCommand, help_text};
+use super::intake::{Intake, intake_for};
+
+pub(super) async fn github(State(s): State<Arc<Server>>, headers: HeaderMap, body: Body) -> Response {
+    deliver(&s, ForgeKind::GitHub, &headers, body).await
+}
+
+pub(super) async fn gitlab(State(s): State<Arc<Server>>, headers: HeaderMap, body: Body) -> Response {
+    deliver(&s, ForgeKind::GitLab, &headers, body).await
+}
+
+async fn deliver(s: &Server, forge: ForgeKind, headers: &HeaderMap, body: Body) -> Response {
+    let start = Instant::now();
+    let limit = s.receiver.max_payload;
+    // Read at most `limit` bytes: an oversized body is refused without being buffered whole.
+    let (outcome, response) = match axum::body::to_bytes(body, limit).await {
+        Ok(bytes) => answer(s, forge, headers, &bytes).await,
+        Err(_) => {
+            let message = format!("payload is over the limit of {limit} bytes");
+            ("refused", reply(StatusCode::PAYLOAD_TOO_LARGE, json!({ "error": message })))
+        }
+    };
+    s.metrics.webhook(forge.as_str(), outcome, start.elapsed());
+    response
+}
+
+fn reply(status: StatusCode, body: serde_json::Value) -> Response {
+    (status, Json(body)).into_response()
+}
+
+/// (metrics outcome, HTTP response).
+async fn answer(s: &Server, forge: ForgeKind, headers: &HeaderMap, body: &[u8]) -> (&'static str, Response) {
+    if s.is_draining() {
+        // 503 makes the forge retry; another replica (or this one after restart) takes it.
+        return ("draining", reply(StatusCode::SERVICE_UNAVAILABLE, json!({"error": "shutting down"})));
+    }
+    let received = match forge {
+        ForgeKind::GitHub => s.receiver.github(headers, body).await,
+        ForgeKind::GitLab => s.receiver.gitlab(headers, body).await,
+    };
+    let event = match received {
+        Err(e) => {
+            // The error text never holds the secret or the signature (forge::webhook).
+            tracing::warn!(%forge, error = %e, "refused a webhook delivery");
+            let status = StatusCode::from_u16(e.http_status()).unwrap_or(StatusCode::BAD_REQUEST);
+            return ("refused", reply(status, json!({"error": e.to_string()})));
+        }
+        Ok(Received::Duplicate { delivery_id }) => {
+            let body = json!({"status": "duplicate", "delivery": delivery_id});
+            return ("duplicate", reply(StatusCode::CONFLICT, body));
+        }
+        Ok(Received::Ignored { event, .. }) => {
+            return ("ignored", reply(StatusCode::OK, json!({"status": "ignored", "event": event})));
+        }
+        Ok(Received::Event(event)) => event,
+    };
+    match intake_for(&event) {
+        Intake::Nothing(why) => ("ignored", reply(StatusCode::OK, json!({"status": "ignored", "reason": why}))),
+        Intake::Reconcile(req) => queue(s, &req).await,
+        Intake::Command { number, sender, command } => match command {
+            Err(e) => {
+                let text = format!("@{sender} {e}\n\n{}", help_text());
+                answer_comment(s, &event, number, &text).await;
+                ("invalid_command", reply(StatusCode::OK, json!({"status": "invalid_command", "error": e.0})))
+            }
+            Ok(cmd) => run_command(s, &event, number, &sender, cmd).await,
+        },
+    }
+}
+
+async fn queue(s: &Server, req: &ReconcileRequest) -> (&'static str, Response) {
+    match s.store.enqueue(req).await {
+        Ok(done) => {
+            s.queued.notify_waiters();
+            let collapsed = matches!(done, Enqueued::Collapsed(_));
+            let body = json!({"status": "queued", "request": done.id(), "collapsed": collapsed});
+            ("queued", reply(StatusCode::ACCEPTED, body))
+        }
+        Err(e) => {
+            tracing::error!(error = %e, repo = %req.repo, "could not queue a reconcile request");
+            ("error", reply(StatusCode::SERVICE_UNAVAILABLE, json!({"error": "could not queue the request"})))
+        }
+    }
+}
+
+async fn run_command(s: &Server, ev: &Event, number: u64, sender: &str, cmd: ChatCommand) -> (&'static str, Response) {
+    let name = command_name(&cmd);
+    if cmd == ChatCommand::Help {
+        answer_comment(s, ev, number, help_text()).await;
+        s.metrics.chatops(name, "answered");
+        return ("command", reply(StatusCode::OK, json!({"status": "answered", "command": name})));
+    }
+    let Some(forge) = s.forges.get(&ev.forge) else {
+        tracing::warn!(forge = %ev.forge, "a ChatOps command arrived but no forge credentials are configured");
+        return ("ignored", reply(StatusCode::OK, json!({"status": "ignored", "reason": "no forge configured"})));
+    };
+    // Permission first: a stranger's command queues nothing.
+    let permission = match forge.permission(&ev.repo, sender).await {
+        Ok(p) => p,
+        Err(e) => {
+            tracing::warn!(error = %e, "could not look up a commenter's permission");
+            return ("error", reply(StatusCode::BAD_GATEWAY, json!({"error": "permission lookup failed"})));
+        }
+    };
+    if cmd.needs_write() && permission < Permission::Write {
+        let text = format!("@{sender} `{cmd}` needs write access to {}; you have {}.", ev.repo, permission.as_str());
+        answer_comment(s, ev, number, &text).await;
+        s.metrics.chatops(name, "refused");
+        return ("command", reply(StatusCode::FORBIDDEN, json!({"status": "refused", "command": name})));
+    }
+    let repo = ev.repo.as_str();
+    let result = match &cmd {
+        ChatCommand::Plan(_) | ChatCommand::Apply(_) => match forge.pull_request(&ev.repo, number).await {
+            Ok(pr) => {
+                let req = ReconcileRequest {
+                    repo: repo.to_string(),
+                    git_ref: pr.head_ref,
+                    pull_request: Some(number),
+                    reason: cmd.reason(),
+                };
+                let (outcome, response) = queue(s, &req).await;
+                let text = format!("@{sender} `{cmd}`: queued.");
+                answer_comment(s, ev, number, &text).await;
+                s.metrics.chatops(name, outcome);
+                return ("command", response);
+            }
+            Err(e) => Err(format!("could not read the pull request: {e}")),
+        },
+        ChatCommand::Unlock => unlock(s, repo, number).await,
+        ChatCommand::Cancel => cancel(s, repo, number).await,
+        ChatCommand::Help => Ok(String::new()),
+    };
+    let (status, text, outcome) = match result {
+        Ok(text) => (StatusCode::OK, format!("@{sender} {text}"), "done"),
+        Err(e) => (StatusCode::BAD_GATEWAY, format!("@{sender} `{cmd}` failed: {e}"), "failed"),
+    };
+    answer_comment(s, ev, number, &text).await;
+    s.metrics.chatops(name, outcome);
+    ("command", reply(status, json!({"status": outcome, "command": name})))
+}
+
+/// Releases the request's unpinned locks. A pinned lock belongs to an interrupted apply: only a
+/// new plan or an admin may lift it, so state is never applied twice by accident.
+async fn unlock(s: &Server, repo: &str, number: u64) -> Result<String, String> {
+    let locks = s.store.list_locks().await.map_err(|e| e.to_string())?;
+    let (mut released, mut pinned) = (Vec::new(), Vec::new());
+    for lock in locks.into_iter().filter(|l| l.pull_request == Some(number)) {
+        let run = s.store.get_run(lock.run_id).await.map_err(|e| e.to_string())?;
+        if run.is_none_or(|r| r.repo != repo) {
+            continue;
+        }
+        let name = format!("`{}` in `{}`", lock.key.component, lock.key.stack);
+        if lock.is_pinned() {
+            pinned.push(name);
+        } else if s.store.release_lock(&lock.key, &lock.owner).await.map_err(|e| e.to_string())? {
+            released.push(name);
+        }
+    }
+    let mut text = match released.len() {
+        0 => "this pull request holds no locks.".to_string(),
+        _ => format!("released {} lock(s): {}.", released.len(), released.join(", ")),
+    };
+    if !pinned.is_empty() {
+        text.push_str(&format!(
+            " Kept {} (an interrupted apply; a new plan or an admin releases it).",
+            pinned.join(", ")
+        ));
+    }
+    Ok(text)
+}
+
+async fn cancel(s: &Server, repo: &str, number: u64) -> Result<String, String> {
+    let here = s.runs.cancel(repo, number);
+    // Other replicas watch the event stream for runs they hold.
+    let payload = json!({"repo": repo, "pull_request": number});
+    s.store.publish_event("run.cancel_requested", &payload).await.map_err(|e| e.to_string())?;
+    Ok(match here {
+        0 => "cancel requested; any running plan or apply of this pull request stops.".to_string(),
+        n => format!("cancelled {n} running run(s)."),
+    })
+}
+
+/// Replies go into one sticky comment per request, never new comments.
+async fn answer_comment(s: &Server, ev: &Event, number: u64, text: &str) {
+    let Some(forge) = s.forges.get(&ev.forge) else { return };
+    if let Err(e) = forge.upsert_comment(&ev.repo, number, "chatops", text).await {
+        tracing::warn!(error = %e, "could not answer a ChatOps command");
+    }
+}
+
+fn command_name(cmd: &ChatCommand) -> &'static str {
+    match cmd {
+        ChatCommand::Plan(_) => "plan",
+        ChatCommand::Apply(_) => "apply",
+        ChatCommand::Unlock => "unlock",
+        ChatCommand::Cancel => "cancel",
+        ChatCommand::Help => "help",
+    }
+}
