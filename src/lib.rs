@@ -5,6 +5,7 @@
 //! sources, git, forges, the Atmos executor, the store). The `paved` binary is a thin CLI over
 //! it.
 
+pub mod affected;
 pub mod catalog;
 pub mod changeset;
 pub mod ci;
@@ -15,8 +16,10 @@ pub mod git;
 pub mod golden;
 pub mod gotemplate;
 pub mod policy;
+pub mod reconcile;
 pub mod report;
 pub mod server;
 pub mod source;
+pub mod stacks;
 pub mod store;
 pub mod yaml;

@@ -5,7 +5,17 @@
 mod action;
 #[path = "ci/commands.rs"]
 mod commands;
+#[path = "ci/docker.rs"]
+mod docker;
+#[path = "ci/docs.rs"]
+mod docs;
 #[path = "ci/entrypoint.rs"]
 mod entrypoint;
+#[path = "ci/gitlab.rs"]
+mod gitlab;
+#[path = "ci/install.rs"]
+mod install;
+#[path = "ci/props.rs"]
+mod props;
 #[path = "ci/support.rs"]
 mod support;

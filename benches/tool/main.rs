@@ -5,6 +5,7 @@
 //! what the figures in docs/benchmarks.md are.
 
 mod gen_catalog;
+mod gen_stacks;
 mod measure;
 mod parse_only;
 
@@ -23,6 +24,8 @@ enum Command {
     Measure(measure::Args),
     /// Write a synthetic Backstage catalog of N entities.
     GenCatalog(gen_catalog::Args),
+    /// Write a synthetic Atmos repository (200 stacks × 50 components by default).
+    GenStacks(gen_stacks::Args),
     /// Parse every YAML file under a directory and nothing else (the floor for validation).
     ParseOnly(parse_only::Args),
 }
@@ -31,6 +34,7 @@ fn main() -> anyhow::Result<()> {
     match Cli::parse().command {
         Command::Measure(args) => measure::run(args),
         Command::GenCatalog(args) => gen_catalog::run(args),
+        Command::GenStacks(args) => gen_stacks::run(args),
         Command::ParseOnly(args) => parse_only::run(args),
     }
 }

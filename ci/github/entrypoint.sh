@@ -45,6 +45,18 @@ fail() {
   printf '::error title=paved::%s\n' "$message"
 }
 
+case "$format" in
+  "" | human | json | sarif | github | gitlab | junit) ;;
+  *)
+    fail "unknown format '$format': use human, json, sarif, github, gitlab or junit"
+    set_output exit-code 2
+    exit 2
+    ;;
+esac
+
+# The run_* functions are called in `||` lists, where bash ignores set -e: they check each
+# step that matters themselves.
+
 # The optional arguments every command shares. Arrays are expanded as ${a[@]+"${a[@]}"} so
 # an empty one is no error under set -u in bash 3.2 (macOS runners).
 common_args=()
@@ -100,7 +112,10 @@ run_validate() {
     return "$status"
   fi
   # Annotations on the pull request's diff.
-  "$paved" ci render "$report" --format github
+  if ! "$paved" ci render "$report" --format github; then
+    fail "cannot read the report of paved validate; see the log"
+    return 2
+  fi
   "$paved" ci render "$report" --format sarif >"$sarif"
   "$paved" ci summary --report "$report" >>"$summary"
   case "$format" in
@@ -127,7 +142,10 @@ run_affected() {
     return "$status"
   fi
   local count
-  count=$("$paved" ci count --affected "$affected")
+  if ! count=$("$paved" ci count --affected "$affected"); then
+    fail "cannot read the output of paved affected; see the log"
+    return 2
+  fi
   set_output affected "$(cat "$affected")"
   set_output matrix "$("$paved" ci matrix "$affected")"
   if [ "$count" -gt 0 ]; then

@@ -25,7 +25,7 @@ pub struct Compat {
 
 /// Whether `text` could hold anything this module handles; most files skip the second pass.
 pub fn needed(text: &str) -> bool {
-    text.contains('&') || text.contains("!!binary") || text.contains("%YAML")
+    text.contains('&') || text.contains("!!") || text.contains("%YAML")
 }
 
 enum Shape {
@@ -51,11 +51,15 @@ fn alias_count(shape: &Shape, anchors: &HashMap<usize, Anchor>) -> u64 {
 /// Runs the second pass. Parse errors are the first pass's business and end this one quietly.
 pub fn scan(text: &str) -> Compat {
     let mut out = Compat::default();
-    let yaml11_lines: Vec<u32> =
-        text.lines().enumerate().filter(|(_, l)| l.starts_with("%YAML 1.1")).map(|(i, _)| i as u32 + 1).collect();
+    // yaml v2 keeps a `%YAML` directive for the later documents of the stream too.
+    let directives: Vec<(u32, bool)> = text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| l.starts_with("%YAML"))
+        .map(|(i, l)| (i as u32 + 1, l.split_whitespace().nth(1) == Some("1.1")))
+        .collect();
     let mut parser = Parser::new_from_str(text);
     let mut doc: usize = 0;
-    let mut prev_end: u32 = 0;
     let mut yaml11 = false;
     let mut anchors: HashMap<usize, Anchor> = HashMap::new();
     let mut stack: Vec<(usize, Vec<Shape>)> = Vec::new();
@@ -65,17 +69,17 @@ pub fn scan(text: &str) -> Compat {
         finished = None;
         match ev {
             Event::DocumentStart(_) => {
-                yaml11 = yaml11_lines.iter().any(|&l| l > prev_end && l <= line);
+                yaml11 = directives.iter().rev().find(|(l, _)| *l <= line).is_some_and(|(_, v11)| *v11);
                 anchors.clear();
             }
-            Event::DocumentEnd => {
-                prev_end = span.end.line() as u32;
-                doc += 1;
-            }
+            Event::DocumentEnd => doc += 1,
             Event::Scalar(value, style, anchor, tag) => {
                 let patched = match &tag {
                     Some(t) if t.is_yaml_core_schema() && t.suffix == "binary" => Some(Value::Map(Map::default())),
-                    None if yaml11 && style == ScalarStyle::Plain => resolve_11(&value),
+                    Some(t) if t.is_yaml_core_schema() && !fits_core_tag(&t.suffix, &value) => {
+                        Some(Value::String(value.to_string()))
+                    }
+                    None if yaml11 && style == ScalarStyle::Plain => Some(resolve_11(&value)),
                     _ => None,
                 };
                 if let Some(v) = patched {
@@ -132,19 +136,67 @@ fn clone_shape(s: &Shape) -> Shape {
     }
 }
 
-/// A plain scalar under YAML 1.1 (`yaml` v2's yaml-1.1 schema), when it is not a string there.
-fn resolve_11(s: &str) -> Option<Value> {
+fn all_digits(b: &str, ok: fn(u8) -> bool) -> bool {
+    !b.is_empty() && b.bytes().all(ok)
+}
+
+/// `yaml` v2's core-schema tests for an explicitly tagged scalar: when the text does not fit
+/// the tag, yaml v2 keeps it as a string (with a warning) instead of failing.
+fn fits_core_tag(suffix: &str, s: &str) -> bool {
+    let unsigned = s.strip_prefix(['-', '+']).unwrap_or(s);
+    let digit = |c: u8| c.is_ascii_digit();
+    match suffix {
+        "bool" => matches!(s, "true" | "True" | "TRUE" | "false" | "False" | "FALSE"),
+        "null" => matches!(s, "" | "~" | "null" | "Null" | "NULL"),
+        "int" => {
+            all_digits(unsigned, digit)
+                || s.strip_prefix("0o").is_some_and(|o| all_digits(o, |c| (b'0'..=b'7').contains(&c)))
+                || s.strip_prefix("0x").is_some_and(|h| all_digits(h, |c| c.is_ascii_hexdigit()))
+        }
+        "float" => {
+            if matches!(unsigned, ".inf" | ".Inf" | ".INF") || matches!(s, ".nan" | ".NaN" | ".NAN") {
+                return true;
+            }
+            let (mantissa, exp) = match unsigned.find(['e', 'E']) {
+                Some(i) => (&unsigned[..i], Some(&unsigned[i + 1..])),
+                None => (unsigned, None),
+            };
+            let mantissa_ok = match mantissa.split_once('.') {
+                Some((a, b)) => {
+                    (a.is_empty() && all_digits(b, digit)) || (all_digits(a, digit) && b.bytes().all(digit))
+                }
+                None => exp.is_some() && all_digits(mantissa, digit),
+            };
+            let exp_ok = exp.is_none_or(|e| all_digits(e.strip_prefix(['-', '+']).unwrap_or(e), digit));
+            mantissa_ok && exp_ok
+        }
+        _ => true,
+    }
+}
+
+/// A plain scalar under YAML 1.1, as `yaml` v2's yaml-1.1 schema reads it.
+fn resolve_11(s: &str) -> Value {
     const TRUE: &[&str] = &["Y", "y", "Yes", "yes", "YES", "True", "true", "TRUE", "On", "on", "ON"];
     const FALSE: &[&str] = &["N", "n", "No", "no", "NO", "False", "false", "FALSE", "Off", "off", "OFF"];
     if TRUE.contains(&s) {
-        return Some(Value::Bool(true));
+        return Value::Bool(true);
     }
     if FALSE.contains(&s) {
-        return Some(Value::Bool(false));
+        return Value::Bool(false);
     }
     if matches!(s, "" | "~" | "null" | "Null" | "NULL") {
-        return Some(Value::Null);
+        return Value::Null;
     }
+    match s {
+        ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => return Value::Float(f64::INFINITY),
+        "-.inf" | "-.Inf" | "-.INF" => return Value::Float(f64::NEG_INFINITY),
+        ".nan" | ".NaN" | ".NAN" => return Value::Float(f64::NAN),
+        _ => {}
+    }
+    number_11(s).unwrap_or_else(|| Value::String(s.to_string()))
+}
+
+fn number_11(s: &str) -> Option<Value> {
     let (sign, body) = match s.strip_prefix('-') {
         Some(b) => (-1.0, b),
         None => (1.0, s.strip_prefix('+').unwrap_or(s)),
@@ -161,11 +213,12 @@ fn resolve_11(s: &str) -> Option<Value> {
     if body.len() > 1 && body.starts_with('0') && digits(&body[1..], |c| (b'0'..=b'7').contains(&c)) {
         return radix(&body[1..], 8).and_then(num);
     }
-    if body.as_bytes().first().is_some_and(u8::is_ascii_digit) && digits(body, |c| c.is_ascii_digit()) {
+    let first_digit = body.as_bytes().first().is_some_and(u8::is_ascii_digit);
+    if first_digit && digits(body, |c| c.is_ascii_digit()) {
         return body.replace('_', "").parse::<f64>().ok().and_then(|v| num(sign * v));
     }
-    // Sexagesimal (`190:20:30`), as yaml v2's intTime/floatTime read it.
-    if body.contains(':') && body.as_bytes().first().is_some_and(u8::is_ascii_digit) {
+    // Sexagesimal (`190:20:30`, `1:30.5`), as yaml v2's intTime/floatTime read it.
+    if first_digit && body.contains(':') {
         let mut parts = body.split(':');
         let first = parts.next()?;
         if !digits(first, |c| c.is_ascii_digit()) {
@@ -174,9 +227,10 @@ fn resolve_11(s: &str) -> Option<Value> {
         let mut v: f64 = first.replace('_', "").parse().ok()?;
         let rest: Vec<&str> = parts.collect();
         for (i, p) in rest.iter().enumerate() {
-            let last = i + 1 == rest.len();
-            let (int, frac) =
-                if last { p.split_once('.').map_or((*p, None), |(a, b)| (a, Some(b))) } else { (*p, None) };
+            let (int, frac) = match p.split_once('.') {
+                Some((a, b)) if i + 1 == rest.len() => (a, Some(b)),
+                _ => (*p, None),
+            };
             if int.is_empty()
                 || int.len() > 2
                 || !int.bytes().all(|c| c.is_ascii_digit())
@@ -186,7 +240,7 @@ fn resolve_11(s: &str) -> Option<Value> {
             }
             v = v * 60.0 + int.parse::<f64>().ok()?;
             if let Some(f) = frac {
-                if !digits(f, |c| c.is_ascii_digit()) && !f.is_empty() {
+                if !f.bytes().all(|c| c.is_ascii_digit() || c == b'_') {
                     return None;
                 }
                 v += format!("0.{}", f.replace('_', "")).parse::<f64>().unwrap_or(0.0);
@@ -194,14 +248,30 @@ fn resolve_11(s: &str) -> Option<Value> {
         }
         return num(sign * v);
     }
-    // Floats with underscores, which the core schema reads as strings.
-    if s.contains('_') {
-        let t = body.replace('_', "");
-        if t.bytes().any(|c| c.is_ascii_digit())
-            && t.bytes().all(|c| c.is_ascii_digit() || matches!(c, b'.' | b'e' | b'E' | b'-' | b'+'))
-        {
-            return t.parse::<f64>().ok().map(|v| Value::Float(sign * v));
-        }
+    // `[0-9][0-9_]*)?(\.[0-9_]*)?[eE][-+]?[0-9]+` and `([0-9][0-9_]*)?\.[0-9_]*`.
+    let (mantissa, exp) = match body.find(['e', 'E']) {
+        Some(i) => (&body[..i], Some(&body[i + 1..])),
+        None => (body, None),
+    };
+    let (int, frac) = match mantissa.split_once('.') {
+        Some((a, b)) => (a, Some(b)),
+        None => (mantissa, None),
+    };
+    let int_ok = int.is_empty() || (int.as_bytes()[0].is_ascii_digit() && digits(int, |c| c.is_ascii_digit()));
+    let frac_ok = frac.is_none_or(|f| f.bytes().all(|c| c.is_ascii_digit() || c == b'_'));
+    let exp_ok = exp.is_none_or(|e| {
+        let e = e.strip_prefix(['-', '+']).unwrap_or(e);
+        !e.is_empty() && e.bytes().all(|c| c.is_ascii_digit())
+    });
+    if int_ok && frac_ok && exp_ok && (frac.is_some() || exp.is_some()) {
+        let t = mantissa.replace('_', "");
+        let t = if t.starts_with('.') { format!("0{t}") } else { t };
+        let t = if t.ends_with('.') { format!("{t}0") } else { t };
+        let text = match exp {
+            Some(e) => format!("{t}e{e}"),
+            None => t,
+        };
+        return text.parse::<f64>().ok().map(|v| Value::Float(sign * v));
     }
     None
 }
@@ -224,20 +294,124 @@ pub fn patch(node: &mut Node, patches: &HashMap<(u32, u32), Value>) {
     }
 }
 
+/// Keys yaml v2 finds equal although paved's tree holds different values (`1` and `1.0`, or
+/// keys that YAML 1.1 made equal): the first repeated key's span.
+pub fn duplicate_key(node: &Node) -> Option<crate::yaml::Span> {
+    match &node.value {
+        Value::Seq(items) => items.iter().find_map(duplicate_key),
+        Value::Map(m) => {
+            let keys = &m.entries;
+            if keys.iter().any(|(k, _)| matches!(k.value, Value::Float(_) | Value::Int(_) | Value::Bool(_))) {
+                for (i, (k, _)) in keys.iter().enumerate() {
+                    if keys[..i].iter().any(|(p, _)| js_equal(&p.value, &k.value)) {
+                        return Some(k.span);
+                    }
+                }
+            }
+            keys.iter().find_map(|(_, v)| duplicate_key(v))
+        }
+        _ => None,
+    }
+}
+
+/// A flow collection (`[a, b]: v`, `{a: b}: v`) as an implicit key after an entry of a block
+/// mapping, which yaml v2 refuses ("Map comment with trailing content") unless the entry before
+/// ends in a block scalar (`is_block_scalar` says whether a value node is one).
+pub fn flow_key(node: &Node, is_block_scalar: &dyn Fn(&Node) -> bool) -> Option<crate::yaml::Span> {
+    match &node.value {
+        Value::Seq(items) => items.iter().find_map(|n| flow_key(n, is_block_scalar)),
+        Value::Map(m) => {
+            let first = m.entries.first().map(|(k, _)| k.span.start);
+            for (i, (k, _)) in m.entries.iter().enumerate().skip(1) {
+                let block_entry = first.is_some_and(|f| f.column == k.span.start.column && f.line < k.span.start.line);
+                if block_entry
+                    && matches!(k.value, Value::Seq(_) | Value::Map(_))
+                    && !is_block_scalar(&m.entries[i - 1].1)
+                {
+                    return Some(k.span);
+                }
+            }
+            m.entries.iter().find_map(|(_, v)| flow_key(v, is_block_scalar))
+        }
+        _ => None,
+    }
+}
+
+/// A line holding only a byte order mark inside a document, which yaml v2 reads as a key with
+/// no value. A mark at the very start, or right after `---`, is fine.
+pub fn stray_bom(text: &str) -> Option<u32> {
+    if !text.contains('\u{feff}') {
+        return None;
+    }
+    let mut prev = "";
+    for (i, line) in text.lines().enumerate() {
+        if i > 0 && !prev.starts_with("---") && line.starts_with('\u{feff}') && line[3..].trim().is_empty() {
+            return Some(i as u32 + 1);
+        }
+        prev = line;
+    }
+    None
+}
+
+/// A carriage return that is not followed by a line feed, with a mapping entry after it on the
+/// same line: yaml v2 does not break lines there, so it reads one line with two `key:`s.
+pub fn lone_cr(text: &str) -> Option<(u32, u32)> {
+    if !text.contains('\r') {
+        return None;
+    }
+    for (i, line) in text.split('\n').enumerate() {
+        let line = line.strip_suffix('\r').unwrap_or(line);
+        let Some(cr) = line.find('\r') else { continue };
+        let (before, after) = (&line[..cr], &line[cr + 1..]);
+        let in_comment = before.contains(" #") || before.starts_with('#');
+        let in_quotes = before.matches('"').count() % 2 == 1 || before.matches('\'').count() % 2 == 1;
+        if !in_comment && !in_quotes && (after.contains(": ") || after.trim_end().ends_with(':')) {
+            return Some((i as u32 + 1, before.chars().count() as u32 + 1));
+        }
+    }
+    None
+}
+
+fn js_equal(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Int(x), Value::Float(y)) | (Value::Float(y), Value::Int(x)) => *x as f64 == *y,
+        (Value::Float(x), Value::Float(y)) => x == y,
+        (Value::Int(x), Value::Int(y)) => x == y,
+        (Value::Bool(x), Value::Bool(y)) => x == y,
+        (Value::Null, Value::Null) => true,
+        (Value::String(x), Value::String(y)) => x == y,
+        _ => false,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn yaml_11_scalars() {
-        assert_eq!(resolve_11("on"), Some(Value::Bool(true)));
-        assert_eq!(resolve_11("No"), Some(Value::Bool(false)));
-        assert_eq!(resolve_11("0b101"), Some(Value::Int(5)));
-        assert_eq!(resolve_11("017"), Some(Value::Int(15)));
-        assert_eq!(resolve_11("1_000"), Some(Value::Int(1000)));
-        assert_eq!(resolve_11("190:20:30"), Some(Value::Int(685230)));
-        assert_eq!(resolve_11("service"), None);
-        assert_eq!(resolve_11("0o17"), None);
+        assert_eq!(resolve_11("on"), Value::Bool(true));
+        assert_eq!(resolve_11("No"), Value::Bool(false));
+        assert_eq!(resolve_11("0b101"), Value::Int(5));
+        assert_eq!(resolve_11("017"), Value::Int(15));
+        assert_eq!(resolve_11("1_000"), Value::Int(1000));
+        assert_eq!(resolve_11("190:20:30"), Value::Int(685230));
+        assert_eq!(resolve_11("1.5e3"), Value::Float(1500.0));
+        assert_eq!(resolve_11("+12"), Value::Int(12));
+        assert_eq!(resolve_11("service"), Value::String("service".into()));
+        assert_eq!(resolve_11("0o17"), Value::String("0o17".into()));
+        assert_eq!(resolve_11("2001-12-14"), Value::String("2001-12-14".into()));
+    }
+
+    #[test]
+    fn tags_that_do_not_fit_are_strings() {
+        assert!(fits_core_tag("float", "1.5"));
+        assert!(fits_core_tag("float", "1e3"));
+        assert!(!fits_core_tag("float", "1"));
+        assert!(fits_core_tag("int", "0x10"));
+        assert!(!fits_core_tag("int", "1.5"));
+        assert!(!fits_core_tag("null", "foo"));
+        assert!(!fits_core_tag("bool", "yes"));
     }
 
     #[test]

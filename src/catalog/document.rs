@@ -297,7 +297,7 @@ fn formats(map: &Map, out: &mut Out<'_>) {
 fn key_values(node: Option<&Node>, what: &str, rule: &'static str, label_values: bool, out: &mut Out<'_>) {
     let Some(m) = node.and_then(Node::as_map) else { return };
     for (k, v) in &m.entries {
-        let key = k.key_string();
+        let key = js_key(k);
         if !format::is_label_key(&key) {
             out.push(
                 rule,
@@ -415,8 +415,9 @@ fn location(map: &Map, cfg: &Config, out: &mut Out<'_>) -> LocationSpec {
         && !cfg.catalog.location_types.contains(&kind)
         && let Some(n) = type_node
     {
-        let allowed: Vec<&str> =
+        let mut allowed: Vec<&str> =
             std::iter::once("url").chain(cfg.catalog.location_types.iter().map(String::as_str)).collect();
+        allowed.dedup();
         out.push(
             LOCATION_TYPE,
             n.span,
@@ -515,4 +516,34 @@ fn object_ref(m: &Map, default_kind: Option<&str>, namespace: &str) -> Result<su
         (Some(_), None) => Err(format!("Entity reference {textual} had missing or empty name")),
         (Some(kind), Some(name)) => Ok(super::refs::EntityRef { kind, namespace: ns, name }),
     }
+}
+
+/// A mapping key as JavaScript sees it after `yaml` v2's `toJSON` (`String(value)`).
+fn js_key(k: &Node) -> String {
+    match &k.value {
+        Value::Null => String::new(),
+        Value::Float(f) => js_number(*f),
+        _ => k.key_string(),
+    }
+}
+
+/// `String(number)` in JavaScript.
+fn js_number(f: f64) -> String {
+    if f.is_nan() {
+        return "NaN".into();
+    }
+    if f.is_infinite() {
+        return if f > 0.0 { "Infinity".into() } else { "-Infinity".into() };
+    }
+    if f == 0.0 {
+        return "0".into();
+    }
+    if f.abs() >= 1e21 || f.abs() < 1e-6 {
+        let s = format!("{f:e}");
+        return match s.split_once('e') {
+            Some((m, e)) if !e.starts_with('-') => format!("{m}e+{e}"),
+            _ => s,
+        };
+    }
+    if f == f.trunc() { format!("{f:.0}") } else { f.to_string() }
 }

@@ -39,6 +39,7 @@ pub const CYCLE: &str = "catalog/cycle";
 pub const ROOT_MISSING: &str = "catalog/root-missing";
 pub const LOCATION_EXTERNAL: &str = "catalog/location-external";
 pub const KIND_SCHEMA: &str = "catalog/kind-schema";
+pub const YAML_LIMIT: &str = "catalog/yaml-limit";
 
 const fn rule(
     id: &'static str,
@@ -58,7 +59,7 @@ pub fn all() -> Vec<RuleInfo> {
         rule(
             YAML_SYNTAX,
             Error,
-            "The file must be well-formed YAML within paved's limits (size, nesting, aliases) and valid UTF-8.",
+            "The file must be well-formed YAML (as Backstage's reader sees it, including its limit of 100 uses per anchor) and valid UTF-8.",
             "Backstage cannot read the file and drops every entity in it.",
             "metadata:\n  name: [unclosed\n",
         ),
@@ -198,14 +199,14 @@ pub fn all() -> Vec<RuleInfo> {
         rule(
             LOCATION_TYPE,
             Error,
-            "A Location's type must be the type it was read with (url) or in `catalog.location_types`; a file target must not end in `/`.",
+            "A Location's type must be `url` (the type a repository is read with) or one of `catalog.location_types`.",
             "Backstage refuses to register the location.",
             "kind: Location\nspec:\n  type: file\n  target: ./x.yaml\n",
         ),
         rule(
             LOCATION_TARGET,
             Error,
-            "A required Location target must exist in the repository (globs must match a file).",
+            "A required Location target must exist in the repository as a file (a glob must match one); a `file` target must not end in `/`.",
             "Backstage reports NotFoundError on the Location and registers nothing from it.",
             "kind: Location\nspec:\n  target: ./missing.yaml\n",
         ),
@@ -215,6 +216,13 @@ pub fn all() -> Vec<RuleInfo> {
             "A descriptor file must be readable: a regular file inside the repository, under the size limit.",
             "paved cannot check what it cannot read; Backstage could not read it either.",
             "catalog-info.yaml -> /etc/passwd (a symbolic link out of the repository)",
+        ),
+        rule(
+            YAML_LIMIT,
+            Error,
+            "A file must stay within paved's YAML limits: nesting depth (limits.max_yaml_depth) and alias expansion (limits.max_yaml_alias_nodes).",
+            "Alias bombs and absurd nesting would exhaust memory or the stack; Backstage itself has no such limit, so this is paved's rule.",
+            "a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\n# ... and so on",
         ),
         rule(
             FILE_DROPPED,

@@ -45,6 +45,27 @@ impl AffectedItem {
     }
 }
 
+/// A catalog entity added, modified or deleted between the revisions (paved's `catalog` key).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct CatalogChange {
+    #[serde(rename = "ref")]
+    pub entity_ref: String,
+    /// `added`, `modified` or `deleted`.
+    pub change: String,
+    #[serde(default)]
+    pub file: String,
+    /// Stack components the entity owns (`settings.catalog.owner`).
+    #[serde(default)]
+    pub components: Vec<LinkedComponent>,
+}
+
+/// A stack component linked to a catalog entity.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct LinkedComponent {
+    pub stack: String,
+    pub component: String,
+}
+
 /// Why affected output could not be read.
 #[derive(Debug, thiserror::Error)]
 pub enum AffectedError {
@@ -60,8 +81,23 @@ pub enum AffectedError {
 
 /// Parses affected output, sorted by slug (Atmos does not sort; CI wants stable job lists).
 pub fn parse(bytes: &[u8]) -> Result<Vec<AffectedItem>, AffectedError> {
+    items(&serde_json::from_slice(bytes)?)
+}
+
+/// Parses affected output with paved's catalog changes (none in Atmos's output). Entries of
+/// `catalog` that do not have the expected shape are skipped: they only feed the summary.
+pub fn parse_with_catalog(bytes: &[u8]) -> Result<(Vec<AffectedItem>, Vec<CatalogChange>), AffectedError> {
     let v: Value = serde_json::from_slice(bytes)?;
-    let items = match &v {
+    let catalog = v
+        .get("catalog")
+        .and_then(Value::as_array)
+        .map(|a| a.iter().filter_map(|c| CatalogChange::deserialize(c).ok()).collect())
+        .unwrap_or_default();
+    Ok((items(&v)?, catalog))
+}
+
+fn items(v: &Value) -> Result<Vec<AffectedItem>, AffectedError> {
+    let items = match v {
         Value::Array(a) => a,
         Value::Object(o) => ["components", "items", "affected"]
             .iter()
@@ -118,6 +154,11 @@ mod tests {
         assert!(items[0].deleted);
         let wrapped = br#"{"components":[{"component":"vpc","stack":"b"}],"catalog":[]}"#;
         assert_eq!(parse(wrapped).unwrap().len(), 1);
+        let paved = br#"{"affected":[{"component":"vpc","stack":"b"}],"catalog":[{"ref":"group:default/a","change":"modified","file":"c.yaml","components":[{"stack":"b","component":"vpc","stack_slug":"b-vpc"}]},{"bogus":1}]}"#;
+        let (items, catalog) = parse_with_catalog(paved).unwrap();
+        assert_eq!(items.len(), 1);
+        assert_eq!(catalog.len(), 1);
+        assert_eq!(catalog[0].components[0].component, "vpc");
     }
 
     #[test]

@@ -20,6 +20,15 @@ pub fn from_process_env() -> Option<CiContext> {
     detect(&env, event.as_ref())
 }
 
+/// The output format that suits the CI this process runs in, if any: `github` on GitHub
+/// Actions (annotations), `human` on GitLab CI. Commands use it when neither `--format` nor
+/// `PAVED_FORMAT` is given.
+pub fn detected_format() -> Option<crate::report::Format> {
+    use clap::ValueEnum;
+    let ctx = from_process_env()?;
+    crate::report::Format::from_str(ctx.default_format(), true).ok()
+}
+
 fn read_event(path: &std::path::Path) -> Option<Value> {
     use std::io::Read;
     let mut bytes = Vec::new();

@@ -24,15 +24,21 @@ pub struct PipelineOptions {
     pub tags: Vec<String>,
     /// The stage the plan jobs run in.
     pub stage: String,
+    /// Pipeline-wide `variables:` (a child pipeline does not see the parent's own).
+    pub variables: Vec<(String, String)>,
 }
 
 impl Default for PipelineOptions {
     fn default() -> Self {
         PipelineOptions {
             image: None,
-            plan_script: vec![r#"paved plan --stack "$PAVED_STACK" --component "$PAVED_COMPONENT""#.into()],
+            plan_script: vec![
+                r#"paved plan ${PAVED_CONFIG:+--config "$PAVED_CONFIG"} --stack "$PAVED_STACK" --component "$PAVED_COMPONENT""#
+                    .into(),
+            ],
             tags: Vec::new(),
             stage: "plan".into(),
+            variables: Vec::new(),
         }
     }
 }
@@ -41,8 +47,13 @@ impl Default for PipelineOptions {
 pub fn render(items: &[AffectedItem], opts: &PipelineOptions) -> String {
     let mut root = Map::new();
     root.insert("stages".into(), json!([opts.stage]));
+    if !opts.variables.is_empty() {
+        let vars: Map<String, Value> = opts.variables.iter().map(|(k, v)| (k.clone(), variable(v))).collect();
+        root.insert("variables".into(), Value::Object(vars));
+    }
     if let Some(image) = opts.image.as_ref().filter(|i| !i.is_empty()) {
-        root.insert("default".into(), json!({ "image": image }));
+        // paved's image starts paved; GitLab needs the shell, so the entrypoint is cleared.
+        root.insert("default".into(), json!({ "image": { "name": image, "entrypoint": [""] } }));
     }
     let skipped = items.iter().filter(|i| i.deleted).count();
     let mut jobs = 0usize;
@@ -73,16 +84,22 @@ pub fn render(items: &[AffectedItem], opts: &PipelineOptions) -> String {
     out
 }
 
+/// A variable's value. GitLab expands `$NAME` inside values; a name that holds `$` is kept
+/// literal with `expand: false`.
+fn variable(value: &str) -> Value {
+    if value.contains('$') { json!({ "value": value, "expand": false }) } else { value.into() }
+}
+
 fn plan_job(item: &AffectedItem, opts: &PipelineOptions) -> Value {
     let mut variables = Map::new();
-    variables.insert("PAVED_STACK".into(), item.stack.clone().into());
-    variables.insert("PAVED_COMPONENT".into(), item.component.clone().into());
-    variables.insert("PAVED_COMPONENT_TYPE".into(), item.component_type().into());
+    variables.insert("PAVED_STACK".into(), variable(&item.stack));
+    variables.insert("PAVED_COMPONENT".into(), variable(&item.component));
+    variables.insert("PAVED_COMPONENT_TYPE".into(), variable(item.component_type()));
     if let Some(p) = &item.component_path {
-        variables.insert("PAVED_COMPONENT_PATH".into(), p.clone().into());
+        variables.insert("PAVED_COMPONENT_PATH".into(), variable(p));
     }
     if let Some(r) = &item.affected {
-        variables.insert("PAVED_AFFECTED_REASON".into(), r.clone().into());
+        variables.insert("PAVED_AFFECTED_REASON".into(), variable(r));
     }
     with_tags(
         json!({
@@ -134,6 +151,17 @@ mod tests {
         let (na, nb) = (job_name(&a[0]), job_name(&b[0]));
         assert!(na.len() <= MAX_JOB_NAME && nb.len() <= MAX_JOB_NAME);
         assert_ne!(na, nb);
+    }
+
+    #[test]
+    fn names_reach_jobs_as_literal_variables_only() {
+        let items = parse(br#"[{"component":"c$(id)","stack":"s';rm -rf /;'$HOME"}]"#).unwrap();
+        let out = render(&items, &PipelineOptions::default());
+        let v: Value = yaml_serde::from_str(&out).unwrap();
+        let job = v.as_object().unwrap().iter().find(|(k, _)| k.starts_with("plan ")).unwrap().1;
+        assert_eq!(job["variables"]["PAVED_STACK"], json!({"value": "s';rm -rf /;'$HOME", "expand": false}));
+        assert_eq!(job["variables"]["PAVED_COMPONENT"]["value"], "c$(id)");
+        assert_eq!(job["script"], json!(PipelineOptions::default().plan_script));
     }
 
     #[test]

@@ -8,7 +8,7 @@
 //! Beside detection sit the pieces of CI glue that the GitHub Action and the GitLab template
 //! call through `paved ci`: reading affected output and fanning it out (a GitHub matrix, a
 //! GitLab child pipeline), job summaries, and re-rendering a saved JSON report. All pure except
-//! [`from_process_env`], the one function that reads the process environment.
+//! [`from_process_env`] and [`detected_format`], which read the process environment.
 
 pub mod affected;
 mod env;
@@ -16,7 +16,7 @@ pub mod gitlab_pipeline;
 mod report_file;
 pub mod summary;
 
-pub use env::{from_process_env, json as context_json, shell as context_shell};
+pub use env::{detected_format, from_process_env, json as context_json, shell as context_shell};
 pub use report_file::read_report;
 
 use std::collections::BTreeMap;

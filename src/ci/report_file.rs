@@ -12,8 +12,8 @@ struct ReportFile {
     summary: Summary,
 }
 
-/// Parses a JSON report. Rule descriptions are not part of the JSON, so a SARIF log rendered
-/// from it lists rule ids without their help text.
+/// Parses a JSON report. Rule descriptions are not part of the JSON: `rules` is empty, for the
+/// caller to fill from the rule registry before rendering SARIF.
 pub fn read_report(bytes: &[u8]) -> Result<Report, serde_json::Error> {
     let f: ReportFile = serde_json::from_slice(bytes)?;
     let mut report = Report { diagnostics: f.diagnostics, summary: f.summary, rules: Vec::new() };

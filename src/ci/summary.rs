@@ -9,7 +9,7 @@ use std::fmt::Write;
 
 use crate::report::{Report, Severity};
 
-use super::affected::AffectedItem;
+use super::affected::{AffectedItem, CatalogChange};
 
 /// Rows per table before the rest is summarised in one line.
 pub const MAX_ROWS: usize = 200;
@@ -65,12 +65,13 @@ pub fn validation(report: &Report) -> String {
     out
 }
 
-/// A summary of affected components.
-pub fn affected(items: &[AffectedItem]) -> String {
+/// A summary of affected components and catalog changes.
+pub fn affected(items: &[AffectedItem], catalog: &[CatalogChange]) -> String {
     let mut out = String::from("## paved affected\n\n");
     let stacks: std::collections::BTreeSet<&str> = items.iter().map(|i| i.stack.as_str()).collect();
     if items.is_empty() {
         out.push_str("No component is affected by this change.\n");
+        catalog_changes(&mut out, catalog);
         return out;
     }
     let _ = writeln!(
@@ -89,7 +90,33 @@ pub fn affected(items: &[AffectedItem]) -> String {
         let _ = writeln!(out, "| `{}` | `{}` | {} |", code(&i.stack), code(&i.component), cell(reasons.trim()));
     }
     more(&mut out, items.len());
+    catalog_changes(&mut out, catalog);
     out
+}
+
+fn catalog_changes(out: &mut String, catalog: &[CatalogChange]) {
+    if catalog.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "\n### Catalog\n\n{} {} changed\n\n| Entity | Change | File | Owns |\n|---|---|---|---|",
+        catalog.len(),
+        plural(catalog.len(), "entity", "entities")
+    );
+    for c in catalog.iter().take(MAX_ROWS) {
+        let owns: Vec<String> =
+            c.components.iter().map(|l| format!("`{}` in `{}`", code(&l.component), code(&l.stack))).collect();
+        let _ = writeln!(
+            out,
+            "| `{}` | {} | {} | {} |",
+            code(&c.entity_ref),
+            cell(&c.change),
+            code_or_empty(&c.file),
+            owns.join(", ")
+        );
+    }
+    more(out, catalog.len());
 }
 
 fn more(out: &mut String, total: usize) {

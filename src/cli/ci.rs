@@ -81,6 +81,9 @@ enum Command {
         /// The stage of the plan jobs.
         #[arg(long, default_value = "plan")]
         stage: String,
+        /// A pipeline-wide variable, KEY=VALUE (repeatable).
+        #[arg(long = "variable", value_name = "KEY=VALUE", value_parser = parse_variable)]
+        variables: Vec<(String, String)>,
     },
 }
 
@@ -107,7 +110,13 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
             }
         }
         Command::Render { report, format } => {
-            let r = read_report(&report)?;
+            let mut r = read_report(&report)?;
+            // The JSON report has no rule descriptions: SARIF's rule table takes those of the
+            // rules it raises from the registry `paved rules` lists.
+            r.rules = super::rules::all_rules()
+                .into_iter()
+                .filter(|rule| r.diagnostics.iter().any(|d| d.rule == rule.id))
+                .collect();
             let tree = WorkTree::new(".").context("cannot open the current directory")?;
             let lookup = |file: &str| -> Option<Arc<str>> {
                 let p = RelPath::new(file).ok()?;
@@ -118,7 +127,11 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         }
         Command::Summary { report, affected } => match (report, affected) {
             (Some(r), _) => summary::validation(&read_report(&r)?),
-            (None, Some(a)) => summary::affected(&read_affected(&a)?),
+            (None, Some(a)) => {
+                let (items, catalog) = affected::parse_with_catalog(&read_input(&a)?)
+                    .with_context(|| format!("cannot read affected components from {}", a.display()))?;
+                summary::affected(&items, &catalog)
+            }
             (None, None) => anyhow::bail!("give --report or --affected"),
         },
         Command::Count { report, severity, affected } => {
@@ -142,8 +155,8 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
             s.push('\n');
             s
         }
-        Command::GitlabPipeline { affected, image, tags, plan_script, stage } => {
-            let mut opts = gitlab_pipeline::PipelineOptions { image, tags, stage, ..Default::default() };
+        Command::GitlabPipeline { affected, image, tags, plan_script, stage, variables } => {
+            let mut opts = gitlab_pipeline::PipelineOptions { image, tags, stage, variables, ..Default::default() };
             if !plan_script.is_empty() {
                 opts.plan_script = plan_script;
             }
@@ -173,4 +186,15 @@ fn read_report(path: &Path) -> anyhow::Result<paved::report::Report> {
 fn read_affected(path: &Path) -> anyhow::Result<Vec<affected::AffectedItem>> {
     affected::parse(&read_input(path)?)
         .with_context(|| format!("cannot read affected components from {}", path.display()))
+}
+
+/// `KEY=VALUE`, with a key GitLab accepts as a variable name.
+fn parse_variable(s: &str) -> Result<(String, String), String> {
+    let (k, v) = s.split_once('=').ok_or_else(|| format!("{s:?} is not KEY=VALUE"))?;
+    let valid =
+        !k.is_empty() && k.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') && !k.as_bytes()[0].is_ascii_digit();
+    if !valid {
+        return Err(format!("{k:?} is not a variable name (letters, digits and _, not starting with a digit)"));
+    }
+    Ok((k.to_string(), v.to_string()))
 }

@@ -1,15 +1,24 @@
 //! The command-line interface: argument definitions and glue over the library.
 
+mod affected;
+mod atmos;
+mod audit;
 mod ci;
 mod completions;
+mod describe;
 mod golden;
 mod golden_paths;
+mod list;
 mod new;
+mod policy;
+mod progress;
 mod prompt;
 mod publish;
+mod reconcile;
 mod rules;
 mod upgrade;
 mod validate;
+mod yaml_out;
 
 use std::process::ExitCode;
 
@@ -43,6 +52,14 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     Validate(validate::Args),
+    Reconcile(reconcile::ReconcileArgs),
+    /// Plan the changed (or chosen) components of a ref or pull request
+    Plan(reconcile::TargetArgs),
+    /// Apply a ref or pull request: requirements, locks, re-plan and compare, deploy in order
+    Apply(reconcile::TargetArgs),
+    Audit(audit::Args),
+    Affected(affected::Args),
+    Policy(policy::Args),
     New(new::Args),
     Upgrade(upgrade::Args),
     Golden(golden::Args),
@@ -50,6 +67,8 @@ enum Command {
     Ci(ci::Args),
     Completions(completions::CompletionsArgs),
     Man(completions::ManArgs),
+    Describe(describe::Args),
+    List(list::Args),
 }
 
 pub fn main() -> ExitCode {
@@ -63,6 +82,12 @@ pub fn main() -> ExitCode {
     };
     let result = match cli.command {
         Command::Validate(args) => validate::run(args),
+        Command::Reconcile(args) => reconcile::run_reconcile(args),
+        Command::Plan(args) => reconcile::run_target(args, paved::reconcile::Flow::Plan),
+        Command::Apply(args) => reconcile::run_target(args, paved::reconcile::Flow::Apply),
+        Command::Audit(args) => audit::run(args),
+        Command::Affected(args) => affected::run(args),
+        Command::Policy(args) => policy::run(args),
         Command::New(args) => new::run(args),
         Command::Upgrade(args) => upgrade::run(args),
         Command::Golden(args) => golden::run(args),
@@ -70,6 +95,8 @@ pub fn main() -> ExitCode {
         Command::Ci(args) => ci::run(args),
         Command::Completions(args) => completions::completions(args),
         Command::Man(args) => completions::man(args),
+        Command::Describe(args) => describe::run(args),
+        Command::List(args) => list::run(args),
     };
     match result {
         Ok(outcome) => ExitCode::from(outcome as u8),

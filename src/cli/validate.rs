@@ -84,6 +84,11 @@ fn load_config(tree: &WorkTree, explicit: Option<&std::path::Path>) -> anyhow::R
 
 fn validate_tree(tree: &WorkTree, cfg: &Config) -> Report {
     let mut report = Report::default();
-    report.extend(paved::catalog::validate(tree, cfg));
+    let (catalog, catalog_report) = paved::catalog::load(tree, cfg);
+    report.extend(catalog_report);
+    let env = std::env::vars().collect();
+    report.extend(paved::stacks::validate::validate(tree, cfg, &env));
+    let stacks = paved::policy::load_stacks(tree, cfg, &env);
+    report.extend(paved::policy::validate_repo(tree, cfg, &catalog, stacks.as_ref(), chrono::Utc::now().date_naive()));
     report
 }

@@ -7,7 +7,10 @@ mod duration;
 mod forge;
 mod policy;
 mod raw;
+mod reconcile;
+mod server;
 mod size;
+mod stacks;
 mod store;
 
 use std::collections::BTreeMap;
@@ -20,7 +23,10 @@ pub use atmos::AtmosConfig;
 pub use duration::parse_duration;
 pub use forge::{ForgeConfig, GitHubAuthConfig, GitHubConfig, GitLabConfig, HttpConfig, SecretRef};
 pub use policy::PolicyConfig;
+pub use reconcile::{ApplyRules, ReconcileConfig, RepositoryConfig, RepositorySource};
+pub use server::ServerConfig;
 pub use size::parse_size;
+pub use stacks::StacksConfig;
 pub use store::{StoreConfig, StoreScheme, StoreUrl};
 
 /// The file name paved looks for at the repository root.
@@ -41,8 +47,14 @@ pub struct Config {
     pub atmos: AtmosConfig,
     /// GitHub and GitLab connections (`forge:`).
     pub forge: ForgeConfig,
+    /// What the reconciler watches and the rules an apply must satisfy (`reconcile:`).
+    pub reconcile: ReconcileConfig,
     /// Rego policies (`policy:`).
     pub policy: PolicyConfig,
+    /// Where the Atmos stacks repository is (`stacks:`).
+    pub stacks: StacksConfig,
+    /// `paved serve` (`server:`).
+    pub server: ServerConfig,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -97,7 +109,10 @@ impl Default for Config {
             store: StoreConfig::default(),
             atmos: AtmosConfig::default(),
             forge: ForgeConfig::default(),
+            reconcile: ReconcileConfig::default(),
             policy: PolicyConfig::default(),
+            stacks: StacksConfig::default(),
+            server: ServerConfig::default(),
         }
     }
 }

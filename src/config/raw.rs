@@ -24,7 +24,13 @@ pub(super) struct RawConfig {
     #[serde(default)]
     forge: super::forge::RawForge,
     #[serde(default)]
+    reconcile: super::reconcile::RawReconcile,
+    #[serde(default)]
     policy: super::policy::RawPolicy,
+    #[serde(default)]
+    stacks: super::stacks::RawStacks,
+    #[serde(default)]
+    server: super::server::RawServer,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -136,7 +142,10 @@ impl RawConfig {
         cfg.limits = limits;
         cfg.store = self.store.check(file, &mut errs);
         cfg.atmos = self.atmos.check(file, &mut errs);
+        cfg.reconcile = self.reconcile.check(file, &mut errs);
         cfg.policy = self.policy.check(file, &mut errs);
+        cfg.stacks = self.stacks.check(file, &mut errs);
+        cfg.server = self.server.check(file, &mut errs);
 
         // Checks after reading have no position of their own: find the key in the spanned tree.
         let tree = std::cell::OnceCell::new();

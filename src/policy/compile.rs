@@ -101,7 +101,7 @@ impl PolicySet {
     pub fn compile(files: &[PolicyFile]) -> (PolicySet, Vec<Diagnostic>) {
         let mut diags = Vec::new();
         let mut kept: Vec<&PolicyFile> = Vec::new();
-        let mut engine = Engine::new();
+        let mut engine = new_engine();
         for f in files {
             match add_module(&mut engine, f) {
                 Ok(()) => kept.push(f),
@@ -123,12 +123,12 @@ impl PolicySet {
                             format!("policies do not compile: {}", short(&text)),
                         ));
                         kept.clear();
-                        engine = Engine::new();
+                        engine = new_engine();
                         break;
                     };
                     diags.push(syntax_diag(kept[i], &text));
                     kept.remove(i);
-                    engine = Engine::new();
+                    engine = new_engine();
                     for f in &kept {
                         // These parsed before; parse them again into the fresh engine.
                         if let Err(d) = add_module(&mut engine, f) {
@@ -164,6 +164,12 @@ impl PolicySet {
     }
 }
 
+fn new_engine() -> Engine {
+    let mut e = Engine::new();
+    super::compat::add(&mut e);
+    e
+}
+
 /// Adds one module: as Rego v1 first (OPA 1.0's default), then v0 for older policies such as
 /// Atmos's `errors[msg] { ... }`. When both fail, the error that got further is the one shown.
 fn add_module(engine: &mut Engine, f: &PolicyFile) -> Result<(), Box<Diagnostic>> {
@@ -173,16 +179,40 @@ fn add_module(engine: &mut Engine, f: &PolicyFile) -> Result<(), Box<Diagnostic>
         Err(e) => e.to_string(),
     };
     engine.set_rego_v0(true);
-    let v0 = engine.add_policy(f.path.to_string(), f.text.clone());
+    // OPA 1.x reads v0 policies with the future keywords (`in`, `every`, ...) available, and
+    // Atmos's own examples rely on it; regorus needs the import, so add it on the package line
+    // (keeping every line number). Plain v0 is the last resort (keywords used as names).
+    let with_keywords = with_future_keywords(&f.text).map(|t| engine.add_policy(f.path.to_string(), t));
+    let v0 = match with_keywords {
+        Some(Ok(_)) => Ok(()),
+        _ => engine.add_policy(f.path.to_string(), f.text.clone()).map(|_| ()),
+    };
     engine.set_rego_v0(false);
     match v0 {
-        Ok(_) => Ok(()),
+        Ok(()) => Ok(()),
         Err(e) => {
             let v0 = e.to_string();
             let at = |t: &str| error_location(t).map(|(_, l, c)| (l, c)).unwrap_or_default();
             Err(Box::new(syntax_diag(f, if at(&v0) > at(&v1) { &v0 } else { &v1 })))
         }
     }
+}
+
+fn with_future_keywords(text: &str) -> Option<String> {
+    let mut out = String::with_capacity(text.len() + 32);
+    let mut done = false;
+    for line in text.split_inclusive('\n') {
+        if !done && line.starts_with("package ") {
+            let body = line.trim_end_matches(['\n', '\r']);
+            out.push_str(body);
+            out.push_str(" import future.keywords");
+            out.push_str(&line[body.len()..]);
+            done = true;
+        } else {
+            out.push_str(line);
+        }
+    }
+    done.then_some(out)
 }
 
 fn syntax_diag(f: &PolicyFile, text: &str) -> Diagnostic {

@@ -81,6 +81,61 @@ pub fn collect_configured(src: &dyn FileSource, cfg: &PolicyConfig) -> (Vec<Poli
     collect(src, &cfg.paths, cfg.paths_configured, false)
 }
 
+/// Data files beside the policies (`data.json`, `data.yaml`, `data.yml`, as `opa eval -d`
+/// loads them), deep-merged into one object for the root of `data`. Quotas and allow-lists
+/// live here so the policies stay generic.
+pub fn collect_data(src: &dyn FileSource, paths: &[RelPath]) -> (serde_json::Value, Vec<Diagnostic>) {
+    let mut diags = Vec::new();
+    let mut data = serde_json::Value::Object(Default::default());
+    let mut found = Vec::new();
+    for p in paths {
+        if src.kind(p) == Some(EntryKind::Dir)
+            && let Ok(files) = walk_files(src, p)
+        {
+            found.extend(files.into_iter().filter(|f| matches!(f.file_name(), "data.json" | "data.yaml" | "data.yml")));
+        }
+    }
+    for path in found {
+        let text = match src.read(&path, MAX_POLICY_BYTES * 8) {
+            Ok(b) => String::from_utf8_lossy(&b).into_owned(),
+            Err(e) => {
+                diags.push(Diagnostic::error(rules::MISSING, e.to_string()).in_file(path.as_str()));
+                continue;
+            }
+        };
+        let parsed = crate::yaml::parse_one(&text, &crate::yaml::ParseOptions::default());
+        match parsed {
+            Ok(node) if node.as_map().is_some() => merge(&mut data, node.to_json()),
+            Ok(node) => diags.push(
+                Diagnostic::error(rules::DATA_INVALID, "a policy data file must hold a mapping")
+                    .in_file(path.as_str())
+                    .at_span(node.span),
+            ),
+            Err(e) => diags.push(
+                Diagnostic::error(rules::DATA_INVALID, e.message.clone()).in_file(path.as_str()).at(e.line, e.column),
+            ),
+        }
+    }
+    (data, diags)
+}
+
+/// Deep merge of objects; anything else in `add` replaces what was there.
+pub(crate) fn merge(base: &mut serde_json::Value, add: serde_json::Value) {
+    match (base, add) {
+        (serde_json::Value::Object(b), serde_json::Value::Object(a)) => {
+            for (k, v) in a {
+                match b.get_mut(&k) {
+                    Some(slot) => merge(slot, v),
+                    None => {
+                        b.insert(k, v);
+                    }
+                }
+            }
+        }
+        (slot, v) => *slot = v,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,7 +4,7 @@
 use super::rng::Rng;
 use super::tree::Y;
 use super::valid::{self, Kind};
-use super::{faults, fields, metadata, spec};
+use super::{chars, faults, fields, metadata, spec};
 
 /// One generated descriptor file.
 #[derive(Debug, Clone)]
@@ -64,6 +64,9 @@ pub const FAMILIES: &[(&str, Family, usize)] = &[
     ("template", spec::template, 10),
     ("yaml-faults", faults::yaml_faults, 14),
     ("empty-documents", faults::empty_documents, 8),
+    ("mixed-files", mixed_files, 10),
+    ("keys", chars::keys, 6),
+    ("characters", chars::characters, 10),
 ];
 
 /// The corpus for `seed`: `rounds` passes over the families.
@@ -116,4 +119,32 @@ fn valid_files(rng: &mut Rng) -> Gen {
         text.push_str("---\n");
     }
     Gen::text(format!("valid {}", kinds.join(" + ")), text, true)
+}
+
+/// A case of another family placed among valid entities of one file: Backstage's verdict is
+/// the file's, so one bad document rejects the file wherever it stands.
+fn mixed_files(rng: &mut Rng) -> Gen {
+    const INNER: &[(&str, Family)] = &[
+        ("names", metadata::names),
+        ("tags", metadata::tags),
+        ("labels", metadata::labels),
+        ("links", metadata::links),
+        ("api-version", fields::api_version),
+        ("kind", fields::kind),
+        ("missing-spec-fields", fields::missing_spec_fields),
+        ("wrong-types", fields::wrong_types),
+        ("refs", spec::refs),
+        ("bare-depends-on", spec::bare_depends_on),
+        ("template", spec::template),
+    ];
+    let (family, make) = *rng.pick(INNER);
+    let inner = make(rng);
+    let Doc::Tree(doc) = inner.doc else { return inner };
+    let before = rng.below(3);
+    let after = rng.below(2);
+    let mut docs: Vec<String> = (0..before).map(|_| valid::entity(valid::any_kind(rng), rng).render(false)).collect();
+    docs.push(doc.render(rng.chance(30)));
+    docs.extend((0..after).map(|_| valid::entity(valid::any_kind(rng), rng).render(false)));
+    let note = format!("{family} case as document {} of {}: {}", before + 1, docs.len(), inner.note);
+    Gen::text(note, docs.join("---\n"), inner.accept)
 }

@@ -85,7 +85,7 @@ pub fn yaml_faults(rng: &mut Rng) -> Gen {
             Gen::tree("a merge key at the root", e, false)
         }
         9 => {
-            let (t, note) = *rng.pick(&[
+            let (t, note) = *rng.each(&[
                 ("hello\n", "a scalar root"),
                 ("- a\n- b\n", "a list root"),
                 ("42\n", "a number root"),
@@ -107,15 +107,36 @@ pub fn yaml_faults(rng: &mut Rng) -> Gen {
         11 => Gen::text("a document end marker", format!("{}...\n", text(rng)), true),
         12 => Gen::text("a %YAML 1.2 directive", format!("%YAML 1.2\n---\n{}", text(rng)), true),
         13 => {
-            // yaml v2 resolves scalars with the YAML 1.1 schema under a 1.1 directive.
+            // Under a `%YAML 1.1` directive yaml v2 resolves scalars with the YAML 1.1 schema, for
+            // that document and the ones after it.
+            const FORMS_1_1: &[(&str, bool)] = &[
+                ("yes", false),
+                ("on", false),
+                ("off", false),
+                ("y", false),
+                ("NO", false),
+                ("0b101", false),
+                ("017", false),
+                ("0o17", true),
+                ("0x1F", false),
+                ("190:20:30", false),
+                ("1_000", false),
+                ("2001-12-14", true),
+                ("plain", true),
+                ("1.5e3", false),
+                ("+12", false),
+                ("=", true),
+            ];
             let (kind, mut e) = entity(rng);
-            let (v, ok) = *rng.pick(&[("yes", false), ("on", false), ("plain", true)]);
+            let (v, ok) = *rng.each(FORMS_1_1);
             e.set(&["metadata", "title"], raw(v));
-            Gen::text(
-                format!("{} under %YAML 1.1 with title {v}", kind.name()),
-                format!("%YAML 1.1\n---\n{}", e.render(false)),
-                ok,
-            )
+            let later = rng.chance(30);
+            let t = if later {
+                format!("%YAML 1.1\n---\n{}---\n{}", text(rng), e.render(false))
+            } else {
+                format!("%YAML 1.1\n---\n{}", e.render(false))
+            };
+            Gen::text(format!("{} under %YAML 1.1 with title {v} (later document: {later})", kind.name()), t, ok)
         }
         14 => {
             let t = text(rng);
@@ -146,7 +167,7 @@ pub fn yaml_faults(rng: &mut Rng) -> Gen {
         }
         19 => {
             let (_, mut e) = entity(rng);
-            let (t, ok) = *rng.pick(&[
+            let (t, ok) = *rng.each(&[
                 ("[java, go,]", true),
                 ("[java,, go]", false),
                 ("[java, go", false),
@@ -238,7 +259,7 @@ pub fn empty_documents(rng: &mut Rng) -> Gen {
         ("--- ''\n", false),
         ("0\n", false),
     ];
-    let (t, ok) = *rng.pick(EMPTY);
+    let (t, ok) = *rng.each(EMPTY);
     let bare = t.trim().is_empty() || t.starts_with('#') || t == "...\n";
     match rng.below(3) {
         0 => Gen::text(format!("only {t:?}"), t, ok),

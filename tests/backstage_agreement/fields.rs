@@ -33,7 +33,7 @@ pub fn api_version(rng: &mut Rng) -> Gen {
     ];
     let kind = valid::any_kind(rng);
     let mut e = valid::entity(kind, rng);
-    let (v, ok) = if kind == Kind::Template { *rng.pick(TEMPLATE) } else { *rng.pick(BUILTIN) };
+    let (v, ok) = if kind == Kind::Template { *rng.each(TEMPLATE) } else { *rng.each(BUILTIN) };
     if rng.chance(10) {
         e.set(&["apiVersion"], raw("1"));
         return Gen::tree(format!("{} apiVersion = 1", kind.name()), e, false);
@@ -189,7 +189,7 @@ pub fn wrong_types(rng: &mut Rng) -> Gen {
     match rng.below(6) {
         0 | 1 if !kind.string_fields().is_empty() => {
             let f = *rng.pick(kind.string_fields());
-            let (t, ok) = *rng.pick(&[
+            let (t, ok) = *rng.each(&[
                 ("123", false),
                 ("1.5", false),
                 ("true", false),
@@ -219,34 +219,36 @@ pub fn wrong_types(rng: &mut Rng) -> Gen {
             Gen::tree(note, e, ok)
         }
         3 if matches!(kind, Kind::Group | Kind::User) => {
-            let (path, t, ok): (&[&str], &str, bool) = *rng.pick(&[
-                (&["spec", "profile"][..], "x", false),
-                (&["spec", "profile"][..], "[]", false),
-                (&["spec", "profile"][..], "{}", true),
-                (&["spec", "profile", "email"][..], "1", false),
-                (&["spec", "profile", "email"][..], "''", false),
-                (&["spec", "profile", "displayName"][..], "'Ada'", true),
-                (&["spec", "profile", "picture"][..], "~", false),
-                (&["spec", "profile", "nickname"][..], "1", true),
+            let (path, t, ok): (&[&str], &str, bool) = *rng.each(&[
+                (&["spec", "profile"] as &[&str], "x", false),
+                (&["spec", "profile"] as &[&str], "[]", false),
+                (&["spec", "profile"] as &[&str], "{}", true),
+                (&["spec", "profile", "email"] as &[&str], "1", false),
+                (&["spec", "profile", "email"] as &[&str], "''", false),
+                (&["spec", "profile", "displayName"] as &[&str], "'Ada'", true),
+                (&["spec", "profile", "picture"] as &[&str], "~", false),
+                (&["spec", "profile", "nickname"] as &[&str], "1", true),
             ]);
             e.set(path, raw(t));
             Gen::tree(format!("{} {} = {t}", kind.name(), path.join(".")), e, ok)
         }
         4 => {
-            let (t, ok) = *rng.pick(&[("[]", false), ("x", false), ("1", false), ("~", false)]);
+            let (t, ok) = *rng.each(&[("[]", false), ("x", false), ("1", false), ("~", false)]);
             e.set(&["spec"], raw(t));
             Gen::tree(format!("{} spec = {t}", kind.name()), e, ok)
         }
         _ => {
             // Unknown spec keys are free, whatever their type.
-            let (t, ok) = *rng.pick(&[("1", true), ("[a, 1]", true), ("{deep: {er: ~}}", true), ("~", true)]);
+            let (t, ok) = *rng.each(&[("1", true), ("[a, 1]", true), ("{deep: {er: ~}}", true), ("~", true)]);
             e.set(&["spec", "x-extra"], raw(t));
             Gen::tree(format!("{} spec.x-extra = {t}", kind.name()), e, ok)
         }
     }
 }
 
-/// How a plain scalar resolves (YAML 1.2 core schema) decides whether a field holds a string.
+/// How a scalar resolves (YAML 1.2 core schema; yaml v2 also resolves its known tags
+/// `!!binary`, `!!set`, `!!omap`, `!!pairs`, `!!timestamp` and leaves a tagged scalar that does
+/// not fit its tag as a string) decides whether a field holds a string.
 pub fn scalar_forms(rng: &mut Rng) -> Gen {
     const FORMS: &[(&str, bool)] = &[
         ("yes", true),
@@ -297,7 +299,21 @@ pub fn scalar_forms(rng: &mut Rng) -> Gen {
         ("!!str true", true),
         ("!!str", false),
         ("!!int 1", false),
-        ("!!float 1", false),
+        ("!!float 1", true),
+        ("!!float 1.5", false),
+        ("!!bool yes", true),
+        ("!!int x", true),
+        ("!!int 0x10", false),
+        ("!!timestamp 2001-12-14", true),
+        ("!!binary aGVsbG8=", false),
+        ("!!set {a, b}", false),
+        ("!!omap [a: 1]", false),
+        ("!!pairs [a: 1]", false),
+        ("!!map {a: 1}", false),
+        ("!!seq [a]", false),
+        ("!!foo x", true),
+        ("!<tag:yaml.org,2002:str> 1", true),
+        ("!<tag:example.com,2000:x> y", true),
         ("!!bool true", false),
         ("!!null ''", false),
         ("!custom value", true),
@@ -328,7 +344,7 @@ pub fn scalar_forms(rng: &mut Rng) -> Gen {
         Kind::Resource | Kind::Group | Kind::Template => vec!["spec", "type"],
         _ => vec!["metadata", "title"],
     };
-    let (t, ok) = *rng.pick(FORMS);
+    let (t, ok) = *rng.each(FORMS);
     e.set(&field, raw(t));
     Gen::tree(format!("{} {} = {t:?}", kind.name(), field.join(".")), e, ok)
 }

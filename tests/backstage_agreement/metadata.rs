@@ -21,12 +21,16 @@ pub fn with(rng: &mut Rng, path: &[&str], value: Y, accept: bool) -> Gen {
 }
 
 /// A case from a table of string values and their verdicts, or one of the typed extras.
-fn pick_value(rng: &mut Rng, table: &[(&str, bool)], typed: &[(&str, bool)]) -> (Y, bool) {
+fn pick_value(
+    rng: &mut Rng,
+    table: &'static [(&'static str, bool)],
+    typed: &'static [(&'static str, bool)],
+) -> (Y, bool) {
     if !typed.is_empty() && rng.chance(20) {
-        let (t, ok) = *rng.pick(typed);
+        let (t, ok) = *rng.each(typed);
         return (raw(t), ok);
     }
-    let (t, ok) = *rng.pick(table);
+    let (t, ok) = *rng.each(table);
     (s(t), ok)
 }
 
@@ -146,7 +150,7 @@ pub fn tags(rng: &mut Rng) -> Gen {
     match rng.below(10) {
         0 => {
             let (t, ok) =
-                *rng.pick(&[("java", false), ("{a: b}", false), ("[]", true), ("~", false), ("[java, go]", true)]);
+                *rng.each(&[("java", false), ("{a: b}", false), ("[]", true), ("~", false), ("[java, go]", true)]);
             with(rng, &["metadata", "tags"], raw(t), ok)
         }
         1 => {
@@ -154,11 +158,11 @@ pub fn tags(rng: &mut Rng) -> Gen {
             with(rng, &["metadata", "tags"], Y::Seq(vec![s(long('t', n))]), n <= 63)
         }
         2 => {
-            let (t, ok) = *rng.pick(&[("1", false), ("true", false), ("~", false), ("[a]", false)]);
+            let (t, ok) = *rng.each(&[("1", false), ("true", false), ("~", false), ("[a]", false)]);
             with(rng, &["metadata", "tags"], Y::Seq(vec![s("java"), raw(t)]), ok)
         }
         _ => {
-            let (t, ok) = *rng.pick(TABLE);
+            let (t, ok) = *rng.each(TABLE);
             let mut items = vec![s("java"), s(t)];
             if rng.chance(50) {
                 items.reverse();
@@ -234,7 +238,7 @@ pub fn labels(rng: &mut Rng) -> Gen {
     ];
     match rng.below(8) {
         0..=2 => {
-            let (k, ok) = *rng.pick(KEYS);
+            let (k, ok) = *rng.each(KEYS);
             keyed(rng, "labels", s(k), s("v"), ok)
         }
         3 => {
@@ -242,11 +246,11 @@ pub fn labels(rng: &mut Rng) -> Gen {
             keyed(rng, "labels", s(k), s("v"), ok)
         }
         4 => {
-            let (t, ok) = *rng.pick(&[("1", false), ("true", false), ("~", false), ("[a]", false), ("'1'", true)]);
+            let (t, ok) = *rng.each(&[("1", false), ("true", false), ("~", false), ("[a]", false), ("'1'", true)]);
             keyed(rng, "labels", s("tier"), raw(t), ok)
         }
         5 => {
-            let (t, ok) = *rng.pick(&[("x", false), ("[]", false), ("[a]", false), ("{}", true), ("~", false)]);
+            let (t, ok) = *rng.each(&[("x", false), ("[]", false), ("[a]", false), ("{}", true), ("~", false)]);
             with(rng, &["metadata", "labels"], raw(t), ok)
         }
         6 => {
@@ -254,7 +258,7 @@ pub fn labels(rng: &mut Rng) -> Gen {
             keyed(rng, "labels", s("tier"), s(long('v', n)), n <= 63)
         }
         _ => {
-            let (v, ok) = *rng.pick(VALUES);
+            let (v, ok) = *rng.each(VALUES);
             keyed(rng, "labels", s("tier"), s(v), ok)
         }
     }
@@ -273,7 +277,7 @@ pub fn annotations(rng: &mut Rng) -> Gen {
     ];
     match rng.below(8) {
         0..=2 => {
-            let (k, ok) = *rng.pick(KEYS);
+            let (k, ok) = *rng.each(KEYS);
             keyed(rng, "annotations", s(k), s("v"), ok)
         }
         3 => {
@@ -281,7 +285,7 @@ pub fn annotations(rng: &mut Rng) -> Gen {
             keyed(rng, "annotations", s(k), s("v"), ok)
         }
         4 => {
-            let (t, ok) = *rng.pick(&[
+            let (t, ok) = *rng.each(&[
                 ("1", false),
                 ("false", false),
                 ("~", false),
@@ -293,11 +297,11 @@ pub fn annotations(rng: &mut Rng) -> Gen {
         }
         5 => {
             let (t, ok) =
-                *rng.pick(&[("x", false), ("[]", false), ("[a]", false), ("{}", true), ("~", false), ("1", false)]);
+                *rng.each(&[("x", false), ("[]", false), ("[a]", false), ("{}", true), ("~", false), ("1", false)]);
             with(rng, &["metadata", "annotations"], raw(t), ok)
         }
         _ => {
-            let v = *rng.pick(VALUES);
+            let v = *rng.each(VALUES);
             keyed(rng, "annotations", s("example.com/x"), s(v), true)
         }
     }
@@ -343,22 +347,22 @@ pub fn links(rng: &mut Rng) -> Gen {
     ];
     match rng.below(8) {
         0..=2 => {
-            let (u, ok) = *rng.pick(URLS);
+            let (u, ok) = *rng.each(URLS);
             with(rng, &["metadata", "links"], Y::Seq(vec![map(vec![("url", s(u)), ("title", s("A link"))])]), ok)
         }
         3 | 4 => {
-            let (f, v, ok) = *rng.pick(OPTIONAL);
+            let (f, v, ok) = *rng.each(OPTIONAL);
             with(rng, &["metadata", "links"], Y::Seq(vec![map(vec![("url", s("https://example.com")), (f, s(v))])]), ok)
         }
         5 => {
             let (f, t, ok) =
-                *rng.pick(&[("url", "1", false), ("title", "1", false), ("icon", "true", false), ("type", "~", false)]);
+                *rng.each(&[("url", "1", false), ("title", "1", false), ("icon", "true", false), ("type", "~", false)]);
             let mut link = map(vec![("url", s("https://example.com"))]);
             link.set(&[f], raw(t));
             with(rng, &["metadata", "links"], Y::Seq(vec![link]), ok)
         }
         6 => {
-            let (t, ok) = *rng.pick(&[
+            let (t, ok) = *rng.each(&[
                 ("https://example.com", false),
                 ("{url: https://example.com}", false),
                 ("[]", true),
@@ -399,12 +403,12 @@ pub fn other_fields(rng: &mut Rng) -> Gen {
         ("spec", "{}", true),
     ];
     if rng.chance(15) {
-        let (t, ok) = *rng.pick(&[("[]", false), ("x", false), ("~", false), ("{}", false), ("1", false)]);
+        let (t, ok) = *rng.each(&[("[]", false), ("x", false), ("~", false), ("{}", false), ("1", false)]);
         let mut e = base(rng);
         e.set(&["metadata"], raw(t));
         return Gen::tree(format!("metadata = {t}"), e, ok);
     }
-    let (f, t, ok) = *rng.pick(CASES);
+    let (f, t, ok) = *rng.each(CASES);
     with(rng, &["metadata", f], raw(t), ok)
 }
 
@@ -412,7 +416,7 @@ pub fn root_fields(rng: &mut Rng) -> Gen {
     let mut e = base(rng);
     match rng.below(7) {
         0 => {
-            let (k, v) = *rng.pick(&[
+            let (k, v) = *rng.each(&[
                 ("status", "{}"),
                 ("relations", "[]"),
                 ("foo", "bar"),
@@ -432,7 +436,7 @@ pub fn root_fields(rng: &mut Rng) -> Gen {
             Gen::tree("spec missing", e, false)
         }
         3 => {
-            let (t, ok) = *rng.pick(&[("[]", false), ("x", false), ("~", false), ("1", false), ("[{}]", false)]);
+            let (t, ok) = *rng.each(&[("[]", false), ("x", false), ("~", false), ("1", false), ("[{}]", false)]);
             e.set(&["spec"], raw(t));
             Gen::tree(format!("spec = {t}"), e, ok)
         }
@@ -444,7 +448,7 @@ pub fn root_fields(rng: &mut Rng) -> Gen {
             Gen::tree("root keys reversed", e, true)
         }
         5 => {
-            let (t, ok) = *rng.pick(&[("~", false), ("''", false), ("[a]", false), ("1", false)]);
+            let (t, ok) = *rng.each(&[("~", false), ("''", false), ("[a]", false), ("1", false)]);
             let f = *rng.pick(&["apiVersion", "kind"]);
             e.set(&[f], raw(t));
             Gen::tree(format!("{f} = {t}"), e, ok)

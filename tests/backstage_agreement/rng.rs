@@ -1,16 +1,22 @@
 //! A small seeded generator (SplitMix64): the corpus is the same bytes on every machine and
 //! every run, so a disagreement found once can be found again.
 
-pub struct Rng(u64);
+use std::collections::HashMap;
+
+pub struct Rng {
+    state: u64,
+    /// Next row of each table `each` walks, keyed by the table's address and length.
+    turns: HashMap<(usize, usize), usize>,
+}
 
 impl Rng {
     pub fn new(seed: u64) -> Self {
-        Rng(seed)
+        Rng { state: seed, turns: HashMap::new() }
     }
 
     pub fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
+        self.state = self.state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.state;
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
         z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
         z ^ (z >> 31)
@@ -28,6 +34,17 @@ impl Rng {
 
     pub fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
         &items[self.below(items.len())]
+    }
+
+    /// The rows of a static table in turn, starting at a seeded row: every row of a family's
+    /// table is in the corpus once the family has run as many times as the table is long.
+    pub fn each<T>(&mut self, items: &'static [T]) -> &'static T {
+        let key = (items.as_ptr() as usize, items.len());
+        let start = self.below(items.len());
+        let turn = self.turns.entry(key).or_insert(start);
+        let i = *turn % items.len();
+        *turn += 1;
+        &items[i]
     }
 
     /// A lower-case DNS-label-like word of two or three parts (`billing-api-7`), valid as a

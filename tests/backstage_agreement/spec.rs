@@ -30,7 +30,7 @@ pub fn refs(rng: &mut Rng) -> Gen {
     let mut e = valid::entity(kind, rng);
     let fields: Vec<_> = kind.relations().iter().filter(|r| r.default_kind.is_some()).collect();
     let f = *rng.pick(&fields);
-    let (r, ok) = if rng.chance(50) { (*rng.pick(MALFORMED), false) } else { (*rng.pick(ODD_BUT_FINE), true) };
+    let (r, ok) = if rng.chance(50) { (*rng.each(MALFORMED), false) } else { (*rng.each(ODD_BUT_FINE), true) };
     let value = if f.list {
         let mut items = vec![s(valid::reference(rng, f.default_kind)), s(r)];
         if rng.chance(50) {
@@ -123,17 +123,17 @@ pub fn template(rng: &mut Rng) -> Gen {
             ("a step with an empty action".into(), true)
         }
         3 => {
-            let (t, ok) = *rng.pick(&[("1", false), ("true", false), ("[a]", false), ("'1'", true)]);
+            let (t, ok) = *rng.each(&[("1", false), ("true", false), ("[a]", false), ("'1'", true)]);
             e.set(&["spec", "steps"], Y::Seq(vec![step(vec![("action", raw(t))])]));
             (format!("step action = {t}"), ok)
         }
         4 => {
-            let (t, ok) = *rng.pick(&[("x", false), ("{}", false), ("[x]", false), ("[[]]", false), ("~", false)]);
+            let (t, ok) = *rng.each(&[("x", false), ("{}", false), ("[x]", false), ("[[]]", false), ("~", false)]);
             e.set(&["spec", "steps"], raw(t));
             (format!("steps = {t}"), ok)
         }
         5 => {
-            let (k, t, ok) = *rng.pick(&[
+            let (k, t, ok) = *rng.each(&[
                 ("if", "1", false),
                 ("if", "true", true),
                 ("if", "'${{ parameters.x }}'", true),
@@ -148,7 +148,7 @@ pub fn template(rng: &mut Rng) -> Gen {
             (format!("step {k} = {t}"), ok)
         }
         6 => {
-            let (t, ok) = *rng.pick(&[
+            let (t, ok) = *rng.each(&[
                 ("x", false),
                 ("[x]", false),
                 ("~", false),
@@ -164,7 +164,7 @@ pub fn template(rng: &mut Rng) -> Gen {
             (format!("parameters = {t}"), ok)
         }
         7 => {
-            let (t, ok) = *rng.pick(&[
+            let (t, ok) = *rng.each(&[
                 ("{links: [{url: 'https://x'}]}", true),
                 ("{links: [{url: ''}]}", false),
                 ("{links: [{title: ''}]}", false),
@@ -181,7 +181,7 @@ pub fn template(rng: &mut Rng) -> Gen {
             (format!("output = {t}"), ok)
         }
         8 => {
-            let (f, ok) = *rng.pick(&[
+            let (f, ok) = *rng.each(&[
                 ("type", false),
                 ("owner", true),
                 ("lifecycle", true),
@@ -192,7 +192,7 @@ pub fn template(rng: &mut Rng) -> Gen {
             (format!("{f} missing"), ok)
         }
         9 => {
-            let (f, t, ok) = *rng.pick(&[
+            let (f, t, ok) = *rng.each(&[
                 ("type", "''", false),
                 ("type", "1", false),
                 ("owner", "''", false),
@@ -205,7 +205,7 @@ pub fn template(rng: &mut Rng) -> Gen {
             (format!("spec.{f} = {t}"), ok)
         }
         10 => {
-            let (f, t, ok) = *rng.pick(&[
+            let (f, t, ok) = *rng.each(&[
                 ("secrets", "{schema: {}}", true),
                 ("secrets", "x", false),
                 ("secrets", "{schema: x}", false),

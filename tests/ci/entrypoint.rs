@@ -162,12 +162,16 @@ fn an_explicit_config_is_passed_on() {
     assert_eq!(job.outputs()["error-count"], "1");
 }
 
-const AFFECTED: &str = r#"[
+/// paved's shape: Atmos's items under `affected`, catalog changes beside them.
+const AFFECTED: &str = r#"{"affected": [
   {"component": "vpc", "component_type": "terraform", "component_path": "components/terraform/vpc",
    "stack": "plat-ue2-dev", "stack_slug": "plat-ue2-dev-vpc", "affected": "stack.vars", "affected_all": ["stack.vars"]},
   {"component": "eks/cluster", "component_type": "terraform", "component_path": "components/terraform/eks/cluster",
    "stack": "plat-ue2-dev", "stack_slug": "plat-ue2-dev-eks-cluster", "affected": "component", "affected_all": ["component", "stack.vars"]}
-]"#;
+], "catalog": [
+  {"ref": "group:default/platform", "change": "modified", "file": "catalog/groups.yaml", "fields": ["spec"],
+   "components": [{"stack": "plat-ue2-dev", "component": "vpc", "stack_slug": "plat-ue2-dev-vpc"}]}
+]}"#;
 
 /// upstream: main A-B, feature A-C. The job's clone has only `feature`, as actions/checkout
 /// leaves it; the entrypoint fetches main and diffs against the fork point A.
@@ -212,7 +216,7 @@ fn affected_on_a_pull_request_diffs_against_the_fork_point() {
     let o = job.outputs();
     assert_eq!(o["has-affected"], "true");
     let affected: Value = serde_json::from_str(&o["affected"]).unwrap();
-    assert_eq!(affected.as_array().unwrap().len(), 2);
+    assert_eq!(affected["affected"].as_array().unwrap().len(), 2);
     let matrix: Value = serde_json::from_str(&o["matrix"]).unwrap();
     let include = matrix["include"].as_array().unwrap();
     assert_eq!(include.len(), 2);
@@ -224,6 +228,10 @@ fn affected_on_a_pull_request_diffs_against_the_fork_point() {
     let summary = job.summary();
     assert!(summary.contains("**2 components** in **1 stack**"), "{summary}");
     assert!(summary.contains("| `plat-ue2-dev` | `eks/cluster` | component, stack.vars |"), "{summary}");
+    assert!(
+        summary.contains("| `group:default/platform` | modified | `catalog/groups.yaml` | `vpc` in `plat-ue2-dev` |"),
+        "{summary}"
+    );
 }
 
 #[test]
@@ -305,4 +313,85 @@ fn output_values_cannot_forge_other_outputs() {
     let o = job.outputs();
     assert_eq!(o["has-affected"], "true");
     assert!(o["affected"].contains("has-affected<<EOF"));
+}
+
+/// The Action on the bundled examples, with one descriptor broken: the annotation, the SARIF
+/// result and the summary point at the broken line.
+#[test]
+fn validate_on_the_examples_points_at_the_broken_descriptor() {
+    let mut job = Job::new();
+    let copy = Command::new("cp").arg("-R").arg(root().join("examples/.")).arg(job.repo()).status().unwrap();
+    assert!(copy.success());
+    let file = "catalog/services/billing-service/catalog-info.yaml";
+    let path = job.repo().join(file);
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, text.replacen("  name: billing-service\n", "  name: Billing Service!\n", 1)).unwrap();
+    job.set("INPUT_COMMAND", "validate");
+    let out = job.run();
+    assert_eq!(out.status.code(), Some(1), "{}\n{}", stdout(&out), stderr(&out));
+    let log = stdout(&out);
+    let annotation = log
+        .lines()
+        .find(|l| l.starts_with("::error ") && l.contains(&format!("file={file},line=4,")))
+        .unwrap_or_else(|| panic!("no annotation on {file}:4 in\n{log}"));
+    assert!(annotation.contains("col=9"), "{annotation}");
+    let o = job.outputs();
+    assert!(o["error-count"].parse::<u32>().unwrap() >= 1);
+    let sarif: Value = serde_json::from_slice(&std::fs::read(&o["sarif-file"]).unwrap()).unwrap();
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    assert!(results.iter().any(|r| r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == file));
+    assert!(job.summary().contains(&format!("`{file}:4`")));
+}
+
+/// The real `paved affected` on a repository made from the examples: a pull request that
+/// edits a catalog entity. The Action's outputs and summary carry the catalog change.
+#[test]
+fn affected_on_the_examples_with_the_real_binary() {
+    let mut job = Job::new();
+    let repo = job.repo();
+    let copy = Command::new("cp").arg("-R").arg(root().join("examples/.")).arg(&repo).status().unwrap();
+    assert!(copy.success());
+    git(&repo, &["init", "-q"]);
+    git(&repo, &["add", "-A"]);
+    git(&repo, &["commit", "-qm", "base"]);
+    let base = git(&repo, &["rev-parse", "HEAD"]);
+    git(&repo, &["checkout", "-qb", "feature"]);
+    let file = "catalog/services/billing-service/catalog-info.yaml";
+    let text = std::fs::read_to_string(repo.join(file)).unwrap();
+    std::fs::write(repo.join(file), text.replacen("  title: Billing service\n", "  title: Billing\n", 1)).unwrap();
+    git(&repo, &["commit", "-qam", "retitle billing"]);
+    job.set("INPUT_COMMAND", "affected").set("INPUT_BASE_REF", &base);
+    let out = job.run();
+    assert_eq!(out.status.code(), Some(0), "{}\n{}", stdout(&out), stderr(&out));
+    let o = job.outputs();
+    let affected: Value = serde_json::from_str(&o["affected"]).unwrap();
+    assert_eq!(affected["catalog"][0]["ref"], "component:default/billing-service");
+    assert_eq!(affected["catalog"][0]["change"], "modified");
+    let plannable = affected["affected"].as_array().unwrap().iter().filter(|i| i["deleted"] != true).count();
+    assert_eq!(o["has-affected"], if plannable > 0 { "true" } else { "false" });
+    let matrix: Value = serde_json::from_str(&o["matrix"]).unwrap();
+    assert_eq!(matrix["include"].as_array().unwrap().len(), plannable);
+    let summary = job.summary();
+    assert!(summary.contains(&format!("| `component:default/billing-service` | modified | `{file}` |")), "{summary}");
+}
+
+#[test]
+fn an_unknown_format_is_a_usage_error() {
+    let mut job = Job::new();
+    job.set("INPUT_COMMAND", "validate").set("INPUT_FORMAT", "xml");
+    let out = job.run();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stdout(&out).contains("::error title=paved::unknown format 'xml'"));
+    assert_eq!(job.outputs()["exit-code"], "2");
+}
+
+/// paved affected that prints something other than affected JSON fails the step.
+#[test]
+fn unreadable_affected_output_fails_the_step() {
+    let mut job = Job::new();
+    job.stand_in("not json", 0).set("INPUT_COMMAND", "affected").set("INPUT_BASE_REF", "b");
+    let out = job.run();
+    assert_eq!(out.status.code(), Some(2), "{}", stdout(&out));
+    assert!(stdout(&out).contains("::error title=paved::cannot read the output of paved affected"));
+    assert!(!job.outputs().contains_key("has-affected"));
 }

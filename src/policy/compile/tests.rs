@@ -139,3 +139,12 @@ fn error_locations_are_read_from_regorus_text() {
     assert_eq!(error_location(t), Some(("policies/a.rego".into(), 7, 3)));
     assert_eq!(short(t), "unexpected token");
 }
+
+#[test]
+fn atmos_v0_policies_with_in_compile() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/conformance/atmos/scenarios/complete/stacks/schemas/opa");
+    let Ok(text) = std::fs::read_to_string(dir.join("examples/example1.rego")) else { return };
+    let (_, diags) = PolicySet::compile(&[PolicyFile::new("example1.rego", text)]);
+    assert!(diags.is_empty(), "{diags:?}");
+}

@@ -1,0 +1,46 @@
+# Lifecycle: Components and APIs use the agreed lifecycle values, and production software does not
+# depend on (or consume APIs of) experimental software. Depending on deprecated software warns.
+package paved.catalog.lifecycle
+
+import data.paved.lib.refs
+import rego.v1
+
+lifecycle_kinds := {"component", "api"}
+
+allowed := object.get(data, ["config", "lifecycles"], ["experimental", "production", "deprecated"])
+
+me := refs.self(input)
+
+field_of := {"dependsOn": "dependsOn", "consumesApi": "consumesApis"}
+
+deny contains {
+	"msg": sprintf("lifecycle %q of %s is not one of %s", [lc, input.metadata.name, concat(", ", allowed)]),
+	"id": "catalog-lifecycle-value",
+	"path": "/spec/lifecycle",
+} if {
+	lower(input.kind) in lifecycle_kinds
+	lc := input.spec.lifecycle
+	not lc in allowed
+}
+
+deny contains {
+	"msg": sprintf("production %s %s depends on experimental %s", [lower(input.kind), input.metadata.name, dep]),
+	"id": "catalog-production-depends-on-experimental",
+	"path": sprintf("/spec/%s", [field_of[type]]),
+} if {
+	input.spec.lifecycle == "production"
+	some type, _ in field_of
+	some dep in refs.related(me, type)
+	data.paved.catalog.entities[dep].spec.lifecycle == "experimental"
+}
+
+warn contains {
+	"msg": sprintf("%s depends on deprecated %s", [input.metadata.name, dep]),
+	"id": "catalog-depends-on-deprecated",
+	"path": sprintf("/spec/%s", [field_of[type]]),
+} if {
+	input.spec.lifecycle != "deprecated"
+	some type, _ in field_of
+	some dep in refs.related(me, type)
+	data.paved.catalog.entities[dep].spec.lifecycle == "deprecated"
+}

@@ -1,0 +1,204 @@
+//! The stacks side of a snapshot: component instances from the Atmos stacks engine
+//! ([`crate::stacks`]), each section as `describe stacks` shows it.
+//!
+//! Two things make the comparison cheap. Parsed files are shared between the two revisions
+//! through a [`NodeCache`] keyed by git blob id, so a file both revisions hold is parsed once.
+//! And the base is described only where a change reaches: a stack whose manifest and imports
+//! are all unchanged is the same in both revisions, so its instances are taken from the head
+//! and its manifests are hidden from the base load.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+
+use serde_json::Value;
+
+use super::hidden::Hiding;
+use super::load::{Described, ManifestFiles, StackLoader};
+use super::snapshot::{ChangedFiles, Instance, Stacks};
+use crate::config::Config;
+use crate::source::{EntryKind, FileSource, RelPath};
+use crate::stacks::{ATMOS_YAML, AtmosConfig, DescribeOptions, LoadOptions, NodeCache, StackSet};
+
+/// The production [`StackLoader`]: loads the stacks repository paved.yaml points at
+/// (`stacks.path`, default the root).
+#[derive(Debug, Default)]
+pub struct Engine {
+    /// What `!env`, `{{ env }}` and the `ATMOS_*` overrides see; the same for both revisions.
+    pub env: BTreeMap<String, String>,
+    /// Parsed files shared by every load through this engine, by blob id.
+    pub cache: Arc<NodeCache>,
+}
+
+impl Engine {
+    pub fn new(env: BTreeMap<String, String>) -> Engine {
+        Engine { env, cache: Arc::new(NodeCache::new()) }
+    }
+
+    fn load_filtered(&self, src: &dyn FileSource, cfg: &Config, hidden: BTreeSet<RelPath>) -> Described {
+        let mut d = Described::default();
+        let dir = cfg.stacks.path.clone();
+        if src.kind(&dir) == Some(EntryKind::Submodule) {
+            d.notes.push(format!(
+                "{}: the stacks path `{dir}` is a git submodule; paved reads the superproject's tree only",
+                src.describe()
+            ));
+            return d;
+        }
+        let atmos = dir.join(ATMOS_YAML).unwrap_or_else(|_| dir.clone());
+        if src.kind(&atmos).is_none() {
+            d.notes.push(format!("{}: no {atmos}: no stacks to compare", src.describe()));
+            return d;
+        }
+        let opts = LoadOptions {
+            env: self.env.clone(),
+            max_file_size: cfg.limits.max_file_size,
+            yaml_limits: cfg.limits.yaml,
+            node_cache: Some(self.cache.clone()),
+            ..LoadOptions::default()
+        };
+        let acfg = match AtmosConfig::load(src, &dir, &opts.env, &dir, opts.max_file_size) {
+            Ok(c) => c,
+            Err(diags) => {
+                d.diagnostics = diags;
+                return d;
+            }
+        };
+        let view = Hiding::new(src, hidden);
+        let set = StackSet::load(&view, acfg, opts);
+        d.diagnostics.extend(set.diagnostics.iter().cloned());
+        d.manifests = manifests(&set);
+        d.instances = instances(&set);
+        d
+    }
+}
+
+impl StackLoader for Engine {
+    fn load(&self, src: &dyn FileSource, cfg: &Config) -> Described {
+        self.load_filtered(src, cfg, BTreeSet::new())
+    }
+
+    fn load_base(
+        &self,
+        src: &dyn FileSource,
+        cfg: &Config,
+        head: &Stacks,
+        head_manifests: &[ManifestFiles],
+        changed: &ChangedFiles,
+    ) -> Described {
+        let dir = &cfg.stacks.path;
+        let Ok(atmos) = AtmosConfig::load(src, dir, &self.env, dir, cfg.limits.max_file_size) else {
+            return self.load(src, cfg);
+        };
+        let Some(untouched) = untouched_stacks(&atmos, head_manifests, changed) else {
+            return self.load(src, cfg);
+        };
+        if head_manifests.iter().all(|m| m.stacks.iter().all(|s| untouched.contains(s)))
+            && !changed.iter().any(|p| p.starts_with(&atmos.stacks_base))
+        {
+            // No stack file changed at all: the base's stacks are the head's.
+            return Described {
+                instances: head.iter().cloned().collect(),
+                manifests: head_manifests.to_vec(),
+                ..Described::default()
+            };
+        }
+        // Hide the manifests of untouched stacks: unchanged files, so they exist in the base
+        // just as in the head.
+        let hidden: BTreeSet<RelPath> = head_manifests
+            .iter()
+            .filter(|m| m.stacks.iter().all(|s| untouched.contains(s)))
+            .map(|m| m.path.clone())
+            .collect();
+        let mut d = self.load_filtered(src, cfg, hidden);
+        let described: BTreeSet<String> = d.instances.iter().map(|i| i.stack.clone()).collect();
+        d.instances
+            .extend(head.iter().filter(|i| untouched.contains(&i.stack) && !described.contains(&i.stack)).cloned());
+        d
+    }
+}
+
+/// Stacks no changed path can reach: every manifest yielding them, and every file those
+/// import, is unchanged. `None` when the shortcut is not safe: atmos.yaml changed, or a data
+/// file under the stacks or components folders that no manifest is known to read (a deleted
+/// import a glob used to match, an `!include` target), or the loader did not say which files
+/// each manifest reads.
+fn untouched_stacks(
+    atmos: &AtmosConfig,
+    manifests: &[ManifestFiles],
+    changed: &ChangedFiles,
+) -> Option<BTreeSet<String>> {
+    if manifests.is_empty() || atmos.file.as_ref().is_some_and(|f| changed.contains(f)) {
+        return None;
+    }
+    let known: BTreeSet<&RelPath> = manifests.iter().flat_map(|m| m.files.iter()).collect();
+    let data_like = |p: &RelPath| {
+        let name = p.file_name();
+        [".yaml", ".yml", ".json", ".tfvars", ".hcl", ".tmpl"].iter().any(|ext| name.ends_with(ext))
+    };
+    let inputs = [&atmos.stacks_base, &atmos.terraform_base, &atmos.helmfile_base];
+    if changed.iter().any(|p| data_like(p) && !known.contains(p) && inputs.iter().any(|d| p.starts_with(d))) {
+        return None;
+    }
+    let mut touched: BTreeSet<&str> = BTreeSet::new();
+    for m in manifests {
+        if m.files.iter().any(|f| changed.contains(f)) {
+            touched.extend(m.stacks.iter().map(String::as_str));
+        }
+    }
+    Some(manifests.iter().flat_map(|m| m.stacks.iter()).filter(|s| !touched.contains(s.as_str())).cloned().collect())
+}
+
+/// Each top-level manifest with the stacks it yields and the files it reads.
+fn manifests(set: &StackSet) -> Vec<ManifestFiles> {
+    let mut first: BTreeMap<&RelPath, &crate::stacks::Instance> = BTreeMap::new();
+    for i in set.instances() {
+        first.entry(&i.manifest).or_insert(i);
+    }
+    set.manifests()
+        .iter()
+        .map(|m| {
+            let mut files: Vec<RelPath> =
+                first.get(&m.path).map(|i| set.imports_of(i).into_iter().cloned().collect()).unwrap_or_default();
+            files.push(m.path.clone());
+            ManifestFiles { path: m.path.clone(), stacks: m.stacks.clone(), files }
+        })
+        .collect()
+}
+
+/// Every instance of a loaded set, with its section as `describe stacks` prints it. A stack
+/// that cannot be described (a conflicting definition) is left out; its diagnostics say why.
+pub fn instances(set: &StackSet) -> Vec<Instance> {
+    let opts = DescribeOptions {
+        process_templates: set.options.process_templates,
+        process_functions: set.options.process_functions,
+    };
+    let folders: BTreeMap<(&str, &str), RelPath> =
+        set.instances().iter().map(|i| ((i.stack.as_str(), i.component.as_str()), set.component_path(i))).collect();
+    let mut out = Vec::new();
+    for stack in set.stack_names() {
+        let Ok(Value::Object(described)) = set.describe_stacks_with(Some(stack), &[], opts) else { continue };
+        let Some(types) = described.get(stack).and_then(|s| s.get("components")).and_then(Value::as_object) else {
+            continue;
+        };
+        for (component_type, comps) in types {
+            for (component, section) in comps.as_object().into_iter().flatten() {
+                let Some(section) = section.as_object() else { continue };
+                let component_path = section
+                    .get("component_info")
+                    .and_then(|c| c.get("component_path"))
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_string();
+                out.push(Instance {
+                    stack: stack.to_string(),
+                    component: component.clone(),
+                    component_type: component_type.clone(),
+                    component_path,
+                    folder: folders.get(&(stack, component.as_str())).cloned().unwrap_or_default(),
+                    section: section.clone(),
+                });
+            }
+        }
+    }
+    out
+}

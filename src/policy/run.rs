@@ -1,0 +1,138 @@
+//! One policy run over a repository: compile, bind the data document, evaluate every input,
+//! apply waivers.
+
+use chrono::NaiveDate;
+use serde_json::Value as Json;
+
+use super::compile::{PolicySet, Scope};
+use super::data::{CatalogData, StacksData, catalog_subjects, document, repo_subject, stack_subjects};
+use super::eval::{EvalOptions, Evaluated, evaluate};
+use super::files::{collect_configured, collect_data, merge};
+use super::subject::Subject;
+use super::waivers::Waivers;
+use crate::config::Config;
+use crate::report::{Diagnostic, Severity};
+use crate::source::{FileSource, SourceError};
+
+/// Largest waiver file read.
+const MAX_WAIVER_BYTES: u64 = 1 << 20;
+
+/// Everything a run needs besides the inputs.
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    pub set: PolicySet,
+    /// Data files beside the policies, merged.
+    pub data: Json,
+    pub waivers: Waivers,
+    pub opts: EvalOptions,
+    /// Problems found while loading (syntax errors, bad waivers, missing paths).
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Prepared {
+    /// Reads and compiles the configured policies, their data files and the waiver file.
+    pub fn load(src: &dyn FileSource, cfg: &Config) -> Prepared {
+        let (files, mut diagnostics) = collect_configured(src, &cfg.policy);
+        let (set, compile_diags) = PolicySet::compile(&files);
+        diagnostics.extend(compile_diags);
+        let (data, data_diags) = collect_data(src, &cfg.policy.paths);
+        diagnostics.extend(data_diags);
+        let file = cfg.policy.waivers.as_str();
+        let waivers = match src.read(&cfg.policy.waivers, MAX_WAIVER_BYTES) {
+            Ok(bytes) => {
+                let (w, d) = Waivers::parse(file, &String::from_utf8_lossy(&bytes));
+                diagnostics.extend(d);
+                w
+            }
+            Err(SourceError::NotFound(_)) => Waivers::default(),
+            Err(e) => {
+                diagnostics.push(Diagnostic::error(super::rules::WAIVER_INVALID, e.to_string()).in_file(file));
+                Waivers::default()
+            }
+        };
+        Prepared { set, data, waivers, opts: EvalOptions::from(&cfg.policy), diagnostics }
+    }
+
+    /// Evaluates every policy over the catalog and the stacks, then applies the waivers
+    /// (dated `today`). Returns the load problems, the findings and the waiver diagnostics.
+    pub fn check(&self, catalog: &CatalogData, stacks: &StacksData, today: NaiveDate) -> Vec<Diagnostic> {
+        let mut out = self.diagnostics.clone();
+        if self.set.entries().is_empty() {
+            // Nothing to waive: "matches nothing" would only be noise.
+            return out;
+        }
+        let mut data = self.data.clone();
+        merge(&mut data, document(catalog, stacks));
+        let bound = match self.set.bind(data, self.opts) {
+            Ok(b) => b,
+            Err(d) => {
+                out.push(*d);
+                return out;
+            }
+        };
+        let subjects = subjects(&self.set, catalog, stacks);
+        let Evaluated { mut findings, problems } = evaluate(&bound, &subjects);
+        out.extend(problems);
+        out.extend(self.waivers.apply(&mut findings, today));
+        out.extend(findings);
+        out
+    }
+}
+
+/// The inputs of every scope the policies use (none are built for unused scopes).
+pub fn subjects(set: &PolicySet, catalog: &CatalogData, stacks: &StacksData) -> Vec<Subject> {
+    let mut out = Vec::new();
+    if set.has_scope(Scope::Catalog) {
+        out.extend(catalog_subjects(catalog));
+    }
+    if set.has_scope(Scope::Stacks) || set.has_scope(Scope::Tenants) {
+        out.extend(
+            stack_subjects(stacks, set.has_scope(Scope::Tenants)).into_iter().filter(|s| set.has_scope(s.scope)),
+        );
+    }
+    if set.has_scope(Scope::Repo) {
+        out.push(repo_subject());
+    }
+    out
+}
+
+/// Counts for a summary line: errors, warnings, notes.
+pub fn counts(diags: &[Diagnostic]) -> (usize, usize, usize) {
+    let n = |s| diags.iter().filter(|d| d.severity == s).count();
+    (n(Severity::Error), n(Severity::Warning), n(Severity::Note))
+}
+
+/// Runs the configured policies of a repository over its catalog and stacks, dated `today`
+/// (waiver expiry), plus the Atmos-style `settings.validation` OPA steps (`opa_base`: atmos.yaml's
+/// `schemas.opa.base_path`). Severity overrides from `cfg.rules` are applied.
+pub fn validate(
+    src: &dyn FileSource,
+    cfg: &Config,
+    catalog: &CatalogData,
+    stacks: &StacksData,
+    opa_base: Option<&crate::source::RelPath>,
+    today: NaiveDate,
+) -> crate::report::Report {
+    let prepared = Prepared::load(src, cfg);
+    let mut diagnostics = prepared.check(catalog, stacks, today);
+    if let Some(base) = opa_base {
+        diagnostics.extend(super::atmos::check(src, base, &stacks.instances));
+    }
+    let mut report = crate::report::Report { diagnostics, rules: super::rule_infos(), ..Default::default() };
+    report.finish(&cfg.rules);
+    report
+}
+
+/// [`validate`] over a loaded catalog and stack set: what `paved validate` calls.
+pub fn validate_repo(
+    src: &dyn FileSource,
+    cfg: &Config,
+    catalog: &crate::catalog::Catalog,
+    stacks: Option<&crate::stacks::StackSet>,
+    today: NaiveDate,
+) -> crate::report::Report {
+    let catalog = CatalogData::from_catalog(catalog);
+    let data = stacks.map(StacksData::from_set).unwrap_or_default();
+    let base = stacks.map(super::inputs::opa_base);
+    validate(src, cfg, &catalog, &data, base.as_ref(), today)
+}

@@ -1,0 +1,14 @@
+//! `paved affected` end to end: real git repositories in temporary directories, the binary
+//! run with assert_cmd.
+
+#[path = "git/support.rs"]
+mod support;
+
+#[path = "affected/catalog.rs"]
+mod catalog;
+#[path = "affected/conformance.rs"]
+mod conformance;
+#[path = "affected/input.rs"]
+mod input;
+#[path = "affected/stacks.rs"]
+mod stacks;

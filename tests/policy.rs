@@ -1,0 +1,6 @@
+//! `paved policy ...` and policies in `paved validate`, through the binary.
+
+#[path = "policy/cli.rs"]
+mod cli;
+#[path = "policy/fixtures.rs"]
+mod fixtures;
