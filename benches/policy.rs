@@ -88,8 +88,10 @@ fn bench(c: &mut Criterion) {
     let prepared = Prepared::load(&repo, &cfg);
     assert!(prepared.diagnostics.is_empty(), "{:?}", prepared.diagnostics);
     assert!(prepared.set.entries().len() >= 10, "{} rules", prepared.set.entries().len());
-    // PAVED_BENCH_N shrinks the run for a quick look in a debug build.
-    let n = std::env::var("PAVED_BENCH_N").ok().and_then(|v| v.parse().ok()).unwrap_or(10_000);
+    // PAVED_BENCH_N shrinks the run for a quick look in a debug build. `cargo test` runs this
+    // bench once without `--bench`: a small input then keeps the test suite fast.
+    let full = if std::env::args().any(|a| a == "--bench") { 10_000 } else { 200 };
+    let n = std::env::var("PAVED_BENCH_N").ok().and_then(|v| v.parse().ok()).unwrap_or(full);
     let (cat, st) = (catalog(n), stacks(n));
     let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 26).expect("date");
     let start = std::time::Instant::now();
