@@ -3,7 +3,8 @@
 use criterion::{Criterion, criterion_group, criterion_main};
 use paved::changeset::FileMode;
 use paved::config::Config;
-use paved::golden::{RenderRequest, Template, TemplateDir, check::check_result, render};
+use paved::golden::check::{CheckContext, check_result};
+use paved::golden::{RenderRequest, Template, TemplateDir, render};
 use paved::source::{MemorySource, RelPath};
 use serde_json::json;
 
@@ -62,6 +63,7 @@ fn bench(c: &mut Criterion) {
         .with("team.yaml", "apiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata:\n  name: team-a\nspec:\n  type: team\n  children: []\n");
     let values = json!({"name": "pay", "owner": "group:team-a"}).as_object().unwrap().clone();
     let cfg = Config::default();
+    let ctx = CheckContext { env: Default::default(), today: chrono::NaiveDate::from_ymd_opt(2026, 6, 1).unwrap() };
     let run = || {
         let r = render(&RenderRequest {
             template: &template,
@@ -74,7 +76,7 @@ fn bench(c: &mut Criterion) {
         })
         .unwrap();
         assert_eq!(r.changes.len(), 202); // 200 files, the Location edit, the answers
-        let report = check_result(&base, &r.changes, &cfg);
+        let report = check_result(&base, &r.changes, &cfg, &ctx);
         assert!(!report.has_errors(), "{:#?}", report.diagnostics);
     };
     c.bench_function("golden/render+validate 200 files", |b| b.iter(run));

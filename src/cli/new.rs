@@ -93,7 +93,8 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         Ok(r) => r,
         Err(diagnostics) => return Ok(problems(&mut Report { diagnostics, ..Report::default() }, &[])),
     };
-    let mut report = check_result(base.as_ref(), &rendered.changes, &cfg);
+    let ctx = golden::check::CheckContext { env: std::env::vars().collect(), today: chrono::Utc::now().date_naive() };
+    let mut report = check_result(base.as_ref(), &rendered.changes, &cfg, &ctx);
     if report.has_errors() {
         eprintln!("paved: the rendered files are not valid; nothing was written");
         return Ok(problems(&mut report, &[]));

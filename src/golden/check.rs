@@ -2,11 +2,11 @@
 //! validated as a whole and the problems in files the render touched are kept (problems that
 //! were already in the repository are not the new project's fault).
 //!
-//! This is the one place the golden paths call the other validators. Today: the catalog rules
-//! (every touched descriptor, reached through Locations or not) and YAML syntax of every touched
-//! `.yaml` file. The stack and policy validators plug in here as they land.
+//! This is the one place the golden paths call the other validators: the catalog rules (every
+//! touched descriptor, reached through Locations or not), the stack rules (when the repository
+//! has Atmos stacks), the policies, and YAML syntax of every other touched `.yaml` file.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use super::overlay::Overlay;
 use crate::changeset::{ChangeSet, FileChange};
@@ -17,12 +17,23 @@ use crate::yaml::{ParseOptions, parse_documents};
 
 const RULE_YAML: &str = "golden/invalid-yaml";
 
+/// What the validators read besides files: the environment `!env` and `ATMOS_*` overrides
+/// see, and the date waivers expire against.
+#[derive(Debug, Clone)]
+pub struct CheckContext {
+    pub env: BTreeMap<String, String>,
+    pub today: chrono::NaiveDate,
+}
+
 /// The problems a render would bring into the repository `base`.
-pub fn check_result(base: &dyn FileSource, changes: &ChangeSet, cfg: &Config) -> Report {
+pub fn check_result(base: &dyn FileSource, changes: &ChangeSet, cfg: &Config, ctx: &CheckContext) -> Report {
     let overlay = Overlay { base, changes };
     let touched: BTreeSet<&str> =
         changes.files.iter().filter(|(_, c)| matches!(c, FileChange::Write { .. })).map(|(p, _)| p.as_str()).collect();
-    let (catalog, report) = crate::catalog::load(&overlay, cfg);
+    let (catalog, mut report) = crate::catalog::load(&overlay, cfg);
+    report.extend(crate::stacks::validate::validate(&overlay, cfg, &ctx.env));
+    let stacks = crate::policy::load_stacks(&overlay, cfg, &ctx.env);
+    report.extend(crate::policy::validate_repo(&overlay, cfg, &catalog, stacks.as_ref(), ctx.today));
     let reached: BTreeSet<&str> = catalog.files().iter().map(|f| f.path.as_str()).collect();
     let mut diagnostics: Vec<Diagnostic> =
         report.diagnostics.into_iter().filter(|d| touched.contains(d.file.as_str())).collect();
@@ -32,7 +43,10 @@ pub fn check_result(base: &dyn FileSource, changes: &ChangeSet, cfg: &Config) ->
         let name = path.file_name();
         if (name == "catalog-info.yaml" || name == "catalog-info.yml") && !reached.contains(p) {
             diagnostics.extend(crate::catalog::check_text(p, content, cfg));
-        } else if (p.ends_with(".yaml") || p.ends_with(".yml")) && !reached.contains(p) {
+        } else if (p.ends_with(".yaml") || p.ends_with(".yml"))
+            && !reached.contains(p)
+            && !diagnostics.iter().any(|d| d.file == p)
+        {
             diagnostics.extend(yaml_syntax(p, content));
         }
     }
@@ -56,6 +70,10 @@ mod tests {
     use crate::changeset::FileMode;
     use crate::source::{MemorySource, RelPath};
 
+    fn ctx() -> CheckContext {
+        CheckContext { env: BTreeMap::new(), today: chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap() }
+    }
+
     #[test]
     fn only_problems_in_touched_files_count() {
         let base = MemorySource::new()
@@ -65,13 +83,13 @@ mod tests {
         let good = "apiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata:\n  name: team-a\nspec:\n  type: team\n  children: []\n";
         cs.write(RelPath::new("new/catalog-info.yaml").unwrap(), good, FileMode::Regular).unwrap();
         cs.write(RelPath::new("stacks/dev.yaml").unwrap(), "a: [\n", FileMode::Regular).unwrap();
-        let r = check_result(&base, &cs, &Config::default());
+        let r = check_result(&base, &cs, &Config::default(), &ctx());
         let found: Vec<_> = r.diagnostics.iter().map(|d| (d.rule.as_str(), d.file.as_str())).collect();
         assert_eq!(found, [(RULE_YAML, "stacks/dev.yaml")], "{:#?}", r.diagnostics);
         // An unreached descriptor is still checked on its own.
         let mut cs = ChangeSet::new();
         cs.write(RelPath::new("other/catalog-info.yaml").unwrap(), "kind: Component\n", FileMode::Regular).unwrap();
-        let r = check_result(&base, &cs, &Config::default());
+        let r = check_result(&base, &cs, &Config::default(), &ctx());
         assert!(r.has_errors() && r.diagnostics.iter().all(|d| d.file == "other/catalog-info.yaml"));
     }
 }

@@ -4,7 +4,8 @@ use std::path::Path;
 
 use paved::changeset::{ChangeSet, FileChange};
 use paved::config::Config;
-use paved::golden::{RenderRequest, Rendered, Template, TemplateDir, check::check_result, render};
+use paved::golden::check::{CheckContext, check_result};
+use paved::golden::{RenderRequest, Rendered, Template, TemplateDir, render};
 use paved::source::{MemorySource, RelPath};
 use serde_json::{Value as Json, json};
 
@@ -20,6 +21,11 @@ fn repo() -> MemorySource {
             "apiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata:\n  name: payments\nspec:\n  type: team\n  children: []\n---\napiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata:\n  name: platform\nspec:\n  type: team\n  children: []\n---\napiVersion: backstage.io/v1alpha1\nkind: System\nmetadata:\n  name: billing\nspec:\n  owner: group:payments\n",
         )
         .with("stacks/orgs/acme/plat/dev/us-east-2.yaml", "# dev, us-east-2\nimport:\n  - mixins/region/us-east-2\nvars:\n  stage: dev\n")
+        .with("stacks/mixins/region/us-east-2.yaml", "vars:\n  region: us-east-2\n  environment: ue2\n")
+        .with(
+            "atmos.yaml",
+            "base_path: .\ncomponents:\n  terraform:\n    base_path: components/terraform\nstacks:\n  base_path: stacks\n  included_paths: [\"orgs/**/*\"]\n  excluded_paths: [\"**/_defaults.yaml\"]\n  name_pattern: \"{environment}-{stage}\"\n",
+        )
 }
 
 pub fn render_path(name: &str, params: Json, base: &MemorySource) -> Rendered {
@@ -44,8 +50,12 @@ pub fn render_path(name: &str, params: Json, base: &MemorySource) -> Rendered {
 }
 
 fn assert_clean(name: &str, base: &MemorySource, changes: &ChangeSet) {
-    let report = check_result(base, changes, &Config::default());
+    let report = check_result(base, changes, &Config::default(), &ctx());
     assert!(report.diagnostics.is_empty(), "{name}: {:#?}", report.diagnostics);
+}
+
+fn ctx() -> CheckContext {
+    CheckContext { env: Default::default(), today: chrono::NaiveDate::from_ymd_opt(2026, 6, 1).unwrap() }
 }
 
 pub fn text(changes: &ChangeSet, p: &str) -> String {
@@ -110,6 +120,17 @@ fn atmos_terraform_component() {
     }
     assert!(text(&r.changes, "stacks/catalog/queue/defaults.yaml").contains("    queue/defaults:\n"));
     assert!(r.publish[0].request.body.contains("in dev, prod."));
+    // The stack rules run on the render: a broken instance is reported before writing.
+    let mut broken = r.changes.clone();
+    let bad = dev.replace("          - queue/defaults\n", "          - queue/missing\n");
+    broken.write(RelPath::new("stacks/orgs/acme/plat/dev/us-east-2.yaml").unwrap(), bad, Default::default()).unwrap();
+    let report = check_result(&base, &broken, &Config::default(), &ctx());
+    assert!(report.has_errors(), "{:#?}", report.diagnostics);
+    assert!(
+        report.diagnostics.iter().all(|d| d.file == "stacks/orgs/acme/plat/dev/us-east-2.yaml"),
+        "{:#?}",
+        report.diagnostics
+    );
 }
 
 #[test]
@@ -130,7 +151,7 @@ fn team_onboarding() {
         json!({"name": "data", "displayName": "Data team", "email": "data@example.com", "parent": "platform"}),
         &base,
     );
-    let report = check_result(&base, &nested.changes, &Config::default());
+    let report = check_result(&base, &nested.changes, &Config::default(), &ctx());
     let rules: Vec<_> = report.diagnostics.iter().map(|d| (d.rule.as_str(), d.severity)).collect();
     assert_eq!(rules, [("catalog/relation-mismatch", paved::report::Severity::Warning)]);
     assert_eq!(r.publish[0].forge, paved::golden::ForgeFlavor::GitLab);
