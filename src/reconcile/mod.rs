@@ -92,8 +92,7 @@ pub struct Settings {
     pub check_name: String,
     /// The executor only prints (no atmos): plans have no output to compare.
     pub dry_run: bool,
-    /// A cap on paved.yaml's `reconcile.parallelism` (1 on the embedded SQLite store: its
-    /// writers queue up slowly when several commands report at once).
+    /// A cap on paved.yaml's `reconcile.parallelism` (`None`: as configured).
     pub max_parallelism: Option<usize>,
 }
 

@@ -131,9 +131,6 @@ pub async fn build(root: &Path, config: &Config, opts: SetupOptions) -> Result<S
     let mut settings = Settings::new(opts.replica, plan_root);
     settings.config_override = opts.config_override;
     settings.dry_run = dry.is_some();
-    if !matches!(target, StoreTarget::Postgres(_)) {
-        settings.max_parallelism = Some(1);
-    }
     let ctx = Context {
         store,
         executor,
