@@ -8,3 +8,5 @@ mod support;
 mod apply_flow;
 #[path = "reconcile/plan_flow.rs"]
 mod plan_flow;
+#[path = "reconcile/unlock.rs"]
+mod unlock;

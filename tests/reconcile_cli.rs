@@ -207,5 +207,8 @@ fn without_atmos_the_commands_are_printed_not_run() {
     assert!(text.contains("executor: dry run (atmos not found on PATH"), "{text}");
     assert!(text.contains("atmos commands, in order (not run):"), "{text}");
     assert!(text.contains("atmos terraform deploy vpc -s core-ue2-dev --planfile "), "{text}");
+    // Nothing ran, so the result must not claim anything was applied.
+    assert!(text.contains("result: succeeded: dry run: would apply "), "{text}");
+    assert!(!text.contains("applied"), "{text}");
     assert!(repo.calls().is_empty());
 }

@@ -119,6 +119,7 @@ impl Settings {
 pub async fn reconcile(request: Request, ctx: &Context) -> (RunState, Outcome) {
     let config = ctx.settings.config_override.clone().unwrap_or_default();
     let mut state = RunState::new(request, config, ctx.clock.now());
+    state.dry_run = ctx.settings.dry_run;
     let error = phases::run(ctx, &mut state).await;
     let outcome = summary::write(ctx, &mut state, error.as_ref()).await;
     (state, outcome)

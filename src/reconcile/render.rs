@@ -21,8 +21,10 @@ pub fn comment_purpose(flow: Flow) -> &'static str {
     }
 }
 
-fn status_cell(t: &TargetRun) -> String {
+fn status_cell(t: &TargetRun, dry_run: bool) -> String {
     let (icon, word) = match t.status {
+        TargetStatus::Applied if dry_run => ("📝", "would apply"),
+        TargetStatus::Destroyed if dry_run => ("📝", "would destroy"),
         TargetStatus::Pending => ("⏳", "pending"),
         TargetStatus::Planned => ("📝", "changes"),
         TargetStatus::NoChanges => ("✅", "no changes"),
@@ -61,7 +63,7 @@ pub fn table(st: &RunState) -> String {
             "| `{}` | `{}` | {a} | {c} | {d} | {} |",
             md_escape(&t.target.stack),
             md_escape(&t.target.component),
-            status_cell(t)
+            status_cell(t, st.dry_run)
         );
     }
     out
@@ -176,7 +178,7 @@ pub fn annotations(st: &RunState) -> Vec<Annotation> {
             title: Some(format!("{} in {}", t.target.component, t.target.stack)),
             message: format!(
                 "{}: +{a} ~{c} -{d}{}",
-                status_cell(t),
+                status_cell(t, st.dry_run),
                 t.message.as_deref().map(|m| format!("\n{m}")).unwrap_or_default()
             ),
         });

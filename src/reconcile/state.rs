@@ -215,6 +215,8 @@ pub struct RunState {
     pub kept_locks: Vec<LockKey>,
     /// Phases that ran, in order, with how each ended.
     pub phases: Vec<(&'static str, String)>,
+    /// The commands were printed, not run: nothing was planned or applied for real.
+    pub dry_run: bool,
 }
 
 impl RunState {
@@ -240,6 +242,7 @@ impl RunState {
             cancelled: false,
             locks: Vec::new(),
             kept_locks: Vec::new(),
+            dry_run: false,
             phases: Vec::new(),
         }
     }
