@@ -132,7 +132,9 @@ impl Repo for GitRepo {
                 .map_err(|e| PortError::new(format!("cannot read commit {sha}: {}", e.message())))?;
             std::fs::create_dir_all(&dest).map_err(|e| PortError::new(format!("{}: {e}", dest.display())))?;
             let mut co = git2::build::CheckoutBuilder::new();
-            co.target_dir(&dest).force().recreate_missing(true);
+            // update_index(false): otherwise libgit2 writes this tree into the repository's own
+            // index, and the user's work tree suddenly shows the pull request as staged changes.
+            co.target_dir(&dest).force().recreate_missing(true).update_index(false);
             raw.checkout_tree(tree.as_object(), Some(&mut co))
                 .map_err(|e| PortError::new(format!("cannot check out {sha}: {}", e.message())))?;
             std::fs::write(dest.join(".paved-checkout"), sha).map_err(|e| PortError::new(e.to_string()))?;
