@@ -37,9 +37,9 @@ async fn end(store: &dyn Store, run: i64, status: RunStatus) {
     assert!(store.finish_run(run, &end).await.unwrap());
 }
 
-#[tokio::test]
-async fn unlock_releases_all_but_in_flight_applies() {
-    let h = Harness::new(paved::exec::ScriptedExecutor::new()).await;
+on_both!(unlock_releases_all_but_in_flight_applies);
+async fn unlock_releases_all_but_in_flight_applies(db: Backend) {
+    let h = Harness::on(db, paved::exec::ScriptedExecutor::new()).await;
     let store = h.store.as_ref();
     // Interrupted while applying vpc: pinned.
     let interrupted = run_with_lock(store, REPO, 7, "vpc").await;
@@ -67,9 +67,9 @@ async fn unlock_releases_all_but_in_flight_applies() {
     assert_eq!(left, ["cdn", "dns", "vpc", "waf"]);
 }
 
-#[tokio::test]
-async fn a_queued_unlock_comment_uses_the_same_rule() {
-    let h = Harness::new(paved::exec::ScriptedExecutor::new()).await;
+on_both!(a_queued_unlock_comment_uses_the_same_rule);
+async fn a_queued_unlock_comment_uses_the_same_rule(db: Backend) {
+    let h = Harness::on(db, paved::exec::ScriptedExecutor::new()).await;
     let store = h.store.as_ref();
     let failed = run_with_lock(store, REPO, 7, "eks").await;
     end(store, failed, RunStatus::Failed).await;
