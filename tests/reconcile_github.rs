@@ -2,7 +2,8 @@
 //! paved's real catalog/stacks/policy capabilities, the atmos stand-in run as a process, a
 //! SQLite file store. Pull request opened → plan → one check and one sticky comment; approved
 //! by the owners and merged → re-plan and deploy in dependency order → a check on the merge
-//! commit, the apply comment, and the audit note in git.
+//! commit, the apply comment, and the audit note in git. And step logs are in the store while
+//! atmos still runs.
 
 #[path = "reconcile_github/fake_github.rs"]
 mod fake_github;
@@ -18,8 +19,10 @@ use paved::forge::RepoId;
 use paved::forge::github::{GitHub, GitHubAuth, GitHubOptions};
 use paved::forge::secret::Secret;
 use paved::reconcile::adapters::{GitRepo, capabilities};
-use paved::reconcile::{Context, Flow, NullObserver, RepoHandle, Request, Settings, TargetStatus, reconcile};
-use paved::store::{RunStatus, SqliteStore, SystemClock};
+use paved::reconcile::{
+    Context, Flow, NullObserver, RepoHandle, Request, Selection, Settings, TargetStatus, reconcile,
+};
+use paved::store::{RunFilter, RunStatus, SqliteStore, StepStatus, SystemClock};
 use serde_json::Value;
 use wiremock::MockServer;
 
@@ -222,4 +225,41 @@ async fn a_pull_request_is_planned_on_github_then_applied_in_dependency_order_wh
     assert_eq!(entry["components"].as_array().map(Vec::len), Some(2), "{entry:#}");
 
     assert!(w.gh.state().unknown.is_empty(), "unexpected GitHub calls: {:?}", w.gh.state().unknown);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn step_logs_reach_the_store_while_atmos_runs() {
+    let w = World::new().await;
+    // The plan pauses after `terraform init`'s output, before the plan itself.
+    std::fs::write(w.dir.path().join("script"), "plan vpc plat-ue2-dev add=1 sleep=3\n").unwrap();
+    let mut req = Request::new(NAME, "main").flow(Flow::Plan);
+    req.selection = Selection { stack: Some("plat-ue2-dev".into()), component: Some("vpc".into()) };
+    req.all = true;
+    let ctx = w.ctx.clone();
+    let task = tokio::spawn(async move { reconcile(req, &ctx).await });
+
+    let store = w.ctx.store.clone();
+    let mut seen = None;
+    for _ in 0..100 {
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        let Some(run) = store.list_runs(&RunFilter::default()).await.unwrap().into_iter().next() else { continue };
+        for step in store.steps(run.id).await.unwrap() {
+            let log = store.step_log(step.id).await.unwrap();
+            if step.status == StepStatus::Running && log.contains("successfully initialized") {
+                seen = Some(log);
+            }
+        }
+        if seen.is_some() || task.is_finished() {
+            break;
+        }
+    }
+    let (state, outcome) = task.await.unwrap();
+    assert_eq!(outcome.status, RunStatus::Succeeded, "{:#?}", state.conditions);
+    let partial = seen.expect("no output was in the store while the plan ran");
+    assert!(partial.starts_with("$ atmos terraform plan vpc -s plat-ue2-dev"), "{partial}");
+    assert!(!partial.contains("Plan: 1 to add"), "the plan had not been printed yet: {partial}");
+    let run = store.list_runs(&RunFilter::default()).await.unwrap().remove(0);
+    let step = store.steps(run.id).await.unwrap().remove(0);
+    let full = store.step_log(step.id).await.unwrap();
+    assert!(full.starts_with(&partial) && full.contains("Plan: 1 to add"), "{full}");
 }
