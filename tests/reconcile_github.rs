@@ -169,8 +169,17 @@ async fn a_pull_request_is_planned_on_github_then_applied_in_dependency_order_wh
     assert_eq!(checks.len(), 1, "{checks:#?}");
     assert_eq!((checks[0]["name"].as_str(), checks[0]["status"].as_str()), (Some("paved/plan"), Some("completed")));
     assert_eq!(checks[0]["conclusion"], "success");
+    // Each component's annotation sits on the line the pull request changed in its block.
     let annotations = checks[0]["output"]["annotations"].as_array().cloned().unwrap_or_default();
-    assert!(annotations.iter().any(|a| a["path"] == STACK_FILE), "{annotations:#?}");
+    let head_text = git(&root, &["show", &format!("{head}:{STACK_FILE}")]);
+    let line_of = |needle: &str| head_text.lines().position(|l| l.contains(needle)).unwrap() as u64 + 1;
+    for (title, line) in
+        [("vpc in plat-ue2-dev", line_of("10.0.0.0/17")), ("eks/cluster in plat-ue2-dev", line_of("desired_size: 3"))]
+    {
+        let found = annotations.iter().find(|a| a["title"] == title).unwrap_or_else(|| panic!("{annotations:#?}"));
+        assert_eq!(found["path"], STACK_FILE);
+        assert_eq!((found["start_line"].as_u64(), found["end_line"].as_u64()), (Some(line), Some(line)), "{found:#}");
+    }
     let comments = w.gh.comments();
     assert_eq!(comments.len(), 1);
     let body = comments[0]["body"].as_str().unwrap();

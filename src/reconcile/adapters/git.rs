@@ -7,7 +7,7 @@ use std::sync::Mutex;
 use async_trait::async_trait;
 
 use crate::git::{self, AUDIT_NOTES_REF, Oid, Remote};
-use crate::reconcile::ports::{Notes, PortError, Repo, Revision};
+use crate::reconcile::ports::{ChangedLines, Notes, PortError, Repo, Revision};
 use crate::source::RelPath;
 
 /// A repository the reconciler reads through git2.
@@ -147,6 +147,19 @@ impl Repo for GitRepo {
             out.sort();
             out.dedup();
             Ok(out)
+        })
+    }
+
+    async fn changed_lines(&self, base: &str, head: &str) -> Result<ChangedLines, PortError> {
+        self.with(|r| {
+            let lines = r.changed_lines(&Self::commit(r, base)?, &Self::commit(r, head)?).map_err(err)?;
+            Ok(lines
+                .into_iter()
+                .filter_map(|(p, ranges)| {
+                    let rel = p.strip_prefix(&self.scope).filter(|s| !s.is_empty())?.to_string();
+                    Some((rel, ranges))
+                })
+                .collect())
         })
     }
 
