@@ -94,6 +94,9 @@ pub struct Settings {
     pub dry_run: bool,
     /// A cap on paved.yaml's `reconcile.parallelism` (`None`: as configured).
     pub max_parallelism: Option<usize>,
+    /// How long a claimed queue request lasts without renewal (renewed every third of it):
+    /// another replica takes the request over once it runs out.
+    pub claim_lease: std::time::Duration,
 }
 
 impl Settings {
@@ -105,6 +108,7 @@ impl Settings {
             check_name: "paved".into(),
             dry_run: false,
             max_parallelism: None,
+            claim_lease: worker::CLAIM_LEASE,
         }
     }
 

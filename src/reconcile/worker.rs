@@ -14,7 +14,7 @@ use super::summary::Outcome;
 use super::{Context, reconcile};
 use crate::store::{InterruptScope, LockKey, ReconcileRequest, Result as StoreResult, Store};
 
-/// How long a claim lasts without renewal.
+/// How long a claim lasts without renewal, unless `Settings::claim_lease` says otherwise.
 pub const CLAIM_LEASE: Duration = Duration::from_secs(120);
 
 /// What one claimed request came to.
@@ -33,7 +33,8 @@ pub async fn recover(ctx: &Context, scope: &InterruptScope) -> StoreResult<Vec<i
 
 /// Claims the oldest waiting request and reconciles it. `None` when the queue is empty.
 pub async fn work_one(ctx: &Context) -> StoreResult<Option<Worked>> {
-    let Some(claim) = ctx.store.claim_next(&ctx.settings.replica, CLAIM_LEASE).await? else {
+    let lease = ctx.settings.claim_lease;
+    let Some(claim) = ctx.store.claim_next(&ctx.settings.replica, lease).await? else {
         return Ok(None);
     };
     let keeper = {
@@ -41,8 +42,8 @@ pub async fn work_one(ctx: &Context) -> StoreResult<Option<Worked>> {
         let (id, replica) = (claim.id, ctx.settings.replica.clone());
         tokio::spawn(async move {
             loop {
-                tokio::time::sleep(CLAIM_LEASE / 3).await;
-                if !store.renew_lease(id, &replica, CLAIM_LEASE).await.unwrap_or(false) {
+                tokio::time::sleep(lease / 3).await;
+                if !store.renew_lease(id, &replica, lease).await.unwrap_or(false) {
                     return;
                 }
             }
