@@ -1,153 +1,31 @@
-//! The reconciler end to end against a wiremock GitHub: a git repository made from examples/,
-//! paved's real catalog/stacks/policy capabilities, the atmos stand-in run as a process, a
-//! SQLite file store. Pull request opened → plan → one check and one sticky comment; approved
-//! by the owners and merged → re-plan and deploy in dependency order → a check on the merge
+//! GitHub: pull request opened → plan → one check run and one sticky comment; approved by the
+//! owners and merged → re-plan and deploy in dependency order → a check run on the merge
 //! commit, the apply comment, and the audit note in git. And step logs are in the store while
 //! atmos still runs.
 
-#[path = "reconcile_github/fake_github.rs"]
-mod fake_github;
-
-use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 use std::sync::Arc;
 
-use fake_github::FakeGitHub;
-use paved::exec::ProcessExecutor;
-use paved::forge::RepoId;
 use paved::forge::github::{GitHub, GitHubAuth, GitHubOptions};
 use paved::forge::secret::Secret;
-use paved::reconcile::adapters::{GitRepo, capabilities};
-use paved::reconcile::{
-    Context, Flow, NullObserver, RepoHandle, Request, Selection, Settings, TargetStatus, reconcile,
-};
-use paved::store::{RunFilter, RunStatus, SqliteStore, StepStatus, SystemClock};
+use paved::reconcile::{Flow, Request, Selection, TargetStatus, reconcile};
+use paved::store::{RunFilter, RunStatus, StepStatus};
 use serde_json::Value;
 use wiremock::MockServer;
 
-const NAME: &str = "infra";
-const STACK_FILE: &str = "stacks/orgs/acme/plat/dev/us-east-2.yaml";
+use crate::fake_github::FakeGitHub;
+use crate::world::*;
 
-struct World {
-    dir: tempfile::TempDir,
-    ctx: Context,
-    gh: FakeGitHub,
-    _server: MockServer,
-}
-
-fn git(dir: &Path, args: &[&str]) -> String {
-    let out = Command::new("git")
-        .args(["-c", "user.name=Paved Test", "-c", "user.email=test@example.com"])
-        .args(args)
-        .current_dir(dir)
-        .stderr(Stdio::inherit())
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "git {args:?}");
-    String::from_utf8(out.stdout).unwrap().trim().to_string()
-}
-
-fn copy(from: &Path, to: &Path) {
-    for entry in walkdir::WalkDir::new(from) {
-        let entry = entry.unwrap();
-        let rel = entry.path().strip_prefix(from).unwrap();
-        if rel.components().any(|c| c.as_os_str() == ".paved") {
-            continue;
-        }
-        let dest = to.join(rel);
-        if entry.file_type().is_dir() {
-            std::fs::create_dir_all(&dest).unwrap();
-        } else {
-            std::fs::copy(entry.path(), &dest).unwrap();
-        }
-    }
-}
-
-impl World {
-    async fn new() -> World {
-        let dir = tempfile::tempdir().unwrap();
-        let root = dir.path().join("repo");
-        copy(&Path::new(env!("CARGO_MANIFEST_DIR")).join("examples"), &root);
-        git(&root, &["init", "-q", "-b", "main"]);
-        git(&root, &["add", "-A"]);
-        git(&root, &["commit", "-q", "-m", "examples"]);
-        std::fs::write(dir.path().join("script"), "plan * * add=1 change=1\n").unwrap();
-
-        let (server, gh) = FakeGitHub::start().await;
-        let mut opts = GitHubOptions::new(GitHubAuth::Token(Secret::new("ghp_PavedTestToken0123456789abcdefghijklmn")));
-        opts.api_url = server.uri();
-        let forge = GitHub::new(opts).unwrap();
-
-        let standin = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/atmos-standin");
-        let env = BTreeMap::from([
-            ("ATMOS_STANDIN_LOG".to_string(), dir.path().join("log").display().to_string()),
-            ("ATMOS_STANDIN_SCRIPT".to_string(), dir.path().join("script").display().to_string()),
-        ]);
-        let executor = ProcessExecutor::locate(standin.to_str().unwrap()).unwrap().with_env(env);
-        // A file, not memory: parallel commands write through several connections.
-        let clock = Arc::new(SystemClock);
-        let store = SqliteStore::open(&dir.path().join("state.db"), clock.clone()).await.unwrap();
-        let git_repo = Arc::new(GitRepo::local(&root, dir.path().join("checkouts")).unwrap());
-        let caps = capabilities();
-        let handle = RepoHandle {
-            repo: git_repo.clone(),
-            notes: git_repo,
-            forge_repo: Some(RepoId::parse(fake_github::REPO).unwrap()),
-            default_branch: "main".into(),
-        };
-        let ctx = Context {
-            store: Arc::new(store),
-            executor: Arc::new(executor),
-            forge: Some(Arc::new(forge)),
-            repos: BTreeMap::from([(NAME.to_string(), handle)]),
-            validator: caps.validator,
-            affected: caps.affected,
-            directory: caps.directory,
-            clock,
-            observer: Arc::new(NullObserver),
-            cancels: Default::default(),
-            settings: Settings::new("replica-1", dir.path().join("plans")),
-        };
-        World { dir, ctx, gh, _server: server }
-    }
-
-    fn root(&self) -> PathBuf {
-        self.dir.path().join("repo")
-    }
-
-    /// `verb stack/component` of every stand-in call, in order.
-    fn calls(&self) -> Vec<String> {
-        let text = std::fs::read_to_string(self.dir.path().join("log")).unwrap_or_default();
-        text.lines()
-            .map(|l| {
-                let v: Value = serde_json::from_str(l).unwrap();
-                let argv: Vec<&str> = v["argv"].as_array().unwrap().iter().map(|a| a.as_str().unwrap()).collect();
-                let stack = argv.iter().position(|a| *a == "-s").map(|i| argv[i + 1]).unwrap_or("");
-                format!("{} {stack}/{}", argv[1], argv[2])
-            })
-            .collect()
-    }
-}
-
-/// The pull request's branch: a wider dev VPC and a bigger cluster, which depends on it.
-fn grow(root: &Path) {
-    let path = root.join(STACK_FILE);
-    let text = std::fs::read_to_string(&path).unwrap();
-    let grown = text.replacen("ipv4_primary_cidr_block: 10.0.0.0/18", "ipv4_primary_cidr_block: 10.0.0.0/17", 1);
-    let grown = grown.replacen("desired_size: 2", "desired_size: 3", 1);
-    assert_ne!(grown, text);
-    std::fs::write(path, grown).unwrap();
-}
-
-fn with_purpose<'a>(comments: &'a [Value], purpose: &str) -> Vec<&'a Value> {
-    let marker = format!("paved:{purpose}");
-    comments.iter().filter(|c| c["body"].as_str().unwrap_or("").contains(&marker)).collect()
+async fn world() -> (World, FakeGitHub, MockServer) {
+    let (server, gh) = FakeGitHub::start().await;
+    let mut opts = GitHubOptions::new(GitHubAuth::Token(Secret::new("ghp_PavedTestToken0123456789abcdefghijklmn")));
+    opts.api_url = server.uri();
+    let w = World::new(Arc::new(GitHub::new(opts).unwrap())).await;
+    (w, gh, server)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_pull_request_is_planned_on_github_then_applied_in_dependency_order_when_merged() {
-    let w = World::new().await;
+    let (w, gh, _server) = world().await;
     let root = w.root();
     let base = git(&root, &["rev-parse", "HEAD"]);
     git(&root, &["checkout", "-q", "-b", "grow"]);
@@ -155,7 +33,7 @@ async fn a_pull_request_is_planned_on_github_then_applied_in_dependency_order_wh
     git(&root, &["commit", "-q", "-am", "Grow the dev VPC and its cluster"]);
     let head = git(&root, &["rev-parse", "HEAD"]);
     git(&root, &["checkout", "-q", "main"]);
-    w.gh.open_pull(7, "grow", &head, &base);
+    gh.open_pull(7, "grow", &head, &base);
 
     // Opened: plan.
     let (plan, outcome) = reconcile(Request::new(NAME, "grow").pull_request(7), &w.ctx).await;
@@ -165,7 +43,7 @@ async fn a_pull_request_is_planned_on_github_then_applied_in_dependency_order_wh
         plan.targets.iter().map(|t| format!("{}/{}", t.target.stack, t.target.component)).collect();
     planned.sort();
     assert_eq!(planned, ["plat-ue2-dev/eks/cluster", "plat-ue2-dev/vpc"]);
-    let checks = w.gh.checks_on(&head);
+    let checks = gh.checks_on(&head);
     assert_eq!(checks.len(), 1, "{checks:#?}");
     assert_eq!((checks[0]["name"].as_str(), checks[0]["status"].as_str()), (Some("paved/plan"), Some("completed")));
     assert_eq!(checks[0]["conclusion"], "success");
@@ -180,7 +58,7 @@ async fn a_pull_request_is_planned_on_github_then_applied_in_dependency_order_wh
         assert_eq!(found["path"], STACK_FILE);
         assert_eq!((found["start_line"].as_u64(), found["end_line"].as_u64()), (Some(line), Some(line)), "{found:#}");
     }
-    let comments = w.gh.comments();
+    let comments = gh.comments();
     assert_eq!(comments.len(), 1);
     let body = comments[0]["body"].as_str().unwrap();
     assert!(body.contains("| `plat-ue2-dev` | `vpc` | 1 | 1 | 0 |"), "{body}");
@@ -189,16 +67,16 @@ async fn a_pull_request_is_planned_on_github_then_applied_in_dependency_order_wh
     // Planned again (a re-run): the sticky comment is found and kept, no second one is posted.
     let (_, again) = reconcile(Request::new(NAME, "grow").pull_request(7), &w.ctx).await;
     assert_eq!(again.status, RunStatus::Succeeded);
-    assert_eq!(w.gh.comments().len(), 1);
-    let posts = w.gh.calls().iter().filter(|c| *c == "POST /repos/acme/infra/issues/7/comments").count();
+    assert_eq!(gh.comments().len(), 1);
+    let posts = gh.calls().iter().filter(|c| *c == "POST /repos/acme/infra/issues/7/comments").count();
     assert_eq!(posts, 1);
 
     // Approved by a member of each owning Group (networking: vpc, compute: the cluster), merged.
-    w.gh.approve("kwame.asante", &head);
-    w.gh.approve("priya.raman", &head);
+    gh.approve("kwame.asante", &head);
+    gh.approve("priya.raman", &head);
     git(&root, &["merge", "-q", "--no-ff", "-m", "Merge pull request #7 from acme/grow", "grow"]);
     let merge = git(&root, &["rev-parse", "HEAD"]);
-    w.gh.merge(&merge, "carol");
+    gh.merge(&merge, "carol");
     let before = w.calls().len();
     let (apply, outcome) = reconcile(Request::new(NAME, "main").pull_request(7), &w.ctx).await;
     assert_eq!(outcome.status, RunStatus::Succeeded, "{:#?}\n{:#?}", apply.conditions, apply.requirements);
@@ -213,10 +91,10 @@ async fn a_pull_request_is_planned_on_github_then_applied_in_dependency_order_wh
             "deploy plat-ue2-dev/eks/cluster"
         ]
     );
-    let checks = w.gh.checks_on(&merge);
+    let checks = gh.checks_on(&merge);
     assert_eq!(checks.len(), 1, "{checks:#?}");
     assert_eq!((checks[0]["name"].as_str(), checks[0]["conclusion"].as_str()), (Some("paved/apply"), Some("success")));
-    let comments = w.gh.comments();
+    let comments = gh.comments();
     assert_eq!(
         (with_purpose(&comments, "plan").len(), with_purpose(&comments, "apply").len()),
         (1, 1),
@@ -233,12 +111,12 @@ async fn a_pull_request_is_planned_on_github_then_applied_in_dependency_order_wh
     assert!(approvers.contains("kwame.asante") && approvers.contains("priya.raman"), "{entry:#}");
     assert_eq!(entry["components"].as_array().map(Vec::len), Some(2), "{entry:#}");
 
-    assert!(w.gh.state().unknown.is_empty(), "unexpected GitHub calls: {:?}", w.gh.state().unknown);
+    assert!(gh.state().unknown.is_empty(), "unexpected GitHub calls: {:?}", gh.state().unknown);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn step_logs_reach_the_store_while_atmos_runs() {
-    let w = World::new().await;
+    let (w, _gh, _server) = world().await;
     // The plan pauses after `terraform init`'s output, before the plan itself.
     std::fs::write(w.dir.path().join("script"), "plan vpc plat-ue2-dev add=1 sleep=3\n").unwrap();
     let mut req = Request::new(NAME, "main").flow(Flow::Plan);
