@@ -73,6 +73,7 @@ async fn load(args: Args) -> anyhow::Result<()> {
     let mut serve = start_serve(&paved, work.path(), &api, &args)?;
     eprintln!("paved serve at {} ({} workers); fake GitHub at {api}", serve.url, args.workers);
 
+    paved::forge::install_crypto_provider();
     let http = reqwest::Client::builder().timeout(Duration::from_secs(30)).pool_max_idle_per_host(64).build()?;
     // Warm-up: one delivery per pull request, so checkouts exist before the clock starts.
     for n in 1..=args.prs {
