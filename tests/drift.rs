@@ -18,3 +18,5 @@ mod schedule;
 mod cli;
 #[path = "drift/forges.rs"]
 mod forges;
+#[path = "drift/serve.rs"]
+mod serve;

@@ -36,8 +36,8 @@ fn copy(from: &Path, to: &Path) {
     }
 }
 
-struct Repo {
-    dir: tempfile::TempDir,
+pub struct Repo {
+    pub dir: tempfile::TempDir,
 }
 
 impl Repo {
@@ -60,7 +60,7 @@ impl Repo {
         Repo { dir }
     }
 
-    fn github(server: &MockServer, extra: &str) -> Repo {
+    pub fn github(server: &MockServer, extra: &str) -> Repo {
         Repo::new(&format!(
             "reconcile:\n  default_branch: main\n  repositories:\n    - name: platform\n      path: .\n      forge_repo: acme/infra\n\
              forge:\n  github:\n    api_url: {}\n    token_env: PAVED_TEST_GH_TOKEN\n{extra}",
@@ -68,26 +68,28 @@ impl Repo {
         ))
     }
 
-    fn root(&self) -> PathBuf {
+    pub fn root(&self) -> PathBuf {
         self.dir.path().join("repo")
     }
 
-    /// Runs `paved drift ARGS` with the stand-in answering `script`.
-    fn drift(&self, script: &str, args: &[&str]) -> (i32, String) {
+    /// The environment of a paved process: the stand-in on PATH answering `script`, tokens.
+    pub fn env(&self, cmd: &mut Command, script: &str) {
         let script_file = self.dir.path().join("script");
         std::fs::write(&script_file, script).unwrap();
         let path = format!("{}:{}", self.dir.path().join("bin").display(), std::env::var("PATH").unwrap_or_default());
-        let out = Command::new(env!("CARGO_BIN_EXE_paved"))
-            .arg("drift")
-            .args(args)
-            .current_dir(self.root())
+        cmd.current_dir(self.root())
             .env("PATH", path)
             .env("ATMOS_STANDIN_SCRIPT", &script_file)
             .env("PAVED_TEST_GH_TOKEN", GH_TOKEN)
             .env("PAVED_TEST_GL_TOKEN", GL_TOKEN)
-            .env_remove("DATABASE_URL")
-            .output()
-            .unwrap();
+            .env_remove("DATABASE_URL");
+    }
+
+    /// Runs `paved drift ARGS` with the stand-in answering `script`.
+    fn drift(&self, script: &str, args: &[&str]) -> (i32, String) {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_paved"));
+        self.env(&mut cmd, script);
+        let out = cmd.arg("drift").args(args).output().unwrap();
         let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
         assert!(!text.contains(GH_TOKEN) && !text.contains(GL_TOKEN), "a token leaked:\n{text}");
         (out.status.code().unwrap_or(-1), text)
