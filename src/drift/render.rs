@@ -4,7 +4,7 @@ use serde_json::json;
 
 use super::decide::Action;
 use super::issue::summary_line;
-use super::run::{ComponentReport, DriftSummary, Status};
+use super::summary::{ComponentReport, DriftSummary, Status};
 
 fn counts(s: &DriftSummary) -> String {
     format!(

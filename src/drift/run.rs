@@ -4,12 +4,12 @@
 
 use std::sync::Arc;
 
-use serde::Serialize;
 use serde_json::json;
 use tokio_util::sync::CancellationToken;
 
 use super::decide::{Action, Decision, Facts, Observation, Observed, decide};
 use super::issue::{IssueFacts, drift_issue, issue_key, recovered_comment};
+use super::summary::{ComponentReport, DriftSummary, ISSUE_FAILED, Status, report};
 use crate::config::{self, AtmosConfig, Config};
 use crate::exec::plan::{PlanSummary, parse_plan};
 use crate::exec::{AtmosCommand, ExecOutcome, Masker, MemorySink, PlanExit, RunContext, Stream};
@@ -32,93 +32,6 @@ pub struct DriftOptions {
     /// Cancelled: components not started yet are skipped (the running plan finishes).
     pub stop: Option<CancellationToken>,
 }
-
-/// How a component's check ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Status {
-    InSync,
-    Drifted,
-    Error,
-    Skipped,
-}
-
-/// One component's result.
-#[derive(Debug, Clone, Serialize)]
-pub struct ComponentReport {
-    pub repo: String,
-    pub stack: String,
-    pub component: String,
-    pub status: Status,
-    pub action: Action,
-    pub summary: Option<PlanSummary>,
-    /// The drift issue (open, or just closed).
-    pub issue: Option<String>,
-    /// Why it failed or was skipped, or what went wrong with its issue.
-    pub message: Option<String>,
-    pub command: Option<String>,
-}
-
-/// A whole drift pass.
-#[derive(Debug, Clone, Default, Serialize)]
-pub struct DriftSummary {
-    /// The drift runs recorded in the store, one per repository.
-    pub runs: Vec<i64>,
-    pub components: Vec<ComponentReport>,
-    /// Problems that stopped a whole repository (cannot fetch, stacks do not load, the store).
-    pub errors: Vec<String>,
-    /// Commands were printed, not run: nothing was decided.
-    pub dry_run: bool,
-}
-
-impl DriftSummary {
-    fn count(&self, status: Status) -> usize {
-        self.components.iter().filter(|c| c.status == status).count()
-    }
-
-    pub fn drifted(&self) -> usize {
-        self.count(Status::Drifted)
-    }
-
-    pub fn in_sync(&self) -> usize {
-        self.count(Status::InSync)
-    }
-
-    pub fn skipped(&self) -> usize {
-        self.count(Status::Skipped)
-    }
-
-    /// Failed plans, issue updates that failed, and repository-level problems.
-    pub fn error_count(&self) -> usize {
-        self.count(Status::Error)
-            + self.components.iter().filter(|c| c.status != Status::Error && c.issue_failed()).count()
-            + self.errors.len()
-    }
-
-    /// Drifted components left without an issue by `max_open_issues`.
-    pub fn capped(&self) -> usize {
-        self.components.iter().filter(|c| c.action == Action::Capped).count()
-    }
-
-    /// 0 nothing drifted, 2 drift found, 1 errors (errors win, as with Terraform).
-    pub fn exit_code(&self) -> u8 {
-        if self.error_count() > 0 {
-            1
-        } else if self.drifted() > 0 {
-            2
-        } else {
-            0
-        }
-    }
-}
-
-impl ComponentReport {
-    fn issue_failed(&self) -> bool {
-        self.message.as_deref().is_some_and(|m| m.starts_with(ISSUE_FAILED))
-    }
-}
-
-const ISSUE_FAILED: &str = "issue not updated: ";
 
 /// Runs one drift pass over every configured repository (or `opts.repo`).
 pub async fn run_drift(ctx: &Context, opts: &DriftOptions) -> DriftSummary {
@@ -249,33 +162,6 @@ fn head_config(head: &Revision) -> Result<Config, String> {
     }
 }
 
-fn report(
-    repo: &str,
-    o: &Observation,
-    action: Action,
-    issue: Option<String>,
-    message: Option<String>,
-    command: Option<String>,
-) -> ComponentReport {
-    let (status, summary, why) = match &o.observed {
-        Observed::InSync => (Status::InSync, None, None),
-        Observed::Drifted { summary, .. } => (Status::Drifted, Some(*summary), None),
-        Observed::Failed { message } => (Status::Error, None, Some(message.clone())),
-        Observed::Skipped { reason } => (Status::Skipped, None, Some(reason.clone())),
-    };
-    ComponentReport {
-        repo: repo.to_string(),
-        stack: o.key.stack.clone(),
-        component: o.key.component.clone(),
-        status,
-        action,
-        summary,
-        issue,
-        message: message.or(why),
-        command,
-    }
-}
-
 impl Pass<'_> {
     /// Plans one component under its lock. Returns what it found, the command line and the
     /// plan output.
@@ -306,7 +192,24 @@ impl Pass<'_> {
             }
             Err(e) => return (Observed::Failed { message: format!("cannot take the lock: {e}") }, None, String::new()),
         }
+        // A plan can outlast the lease: keep renewing it so no other replica takes the lock
+        // over (which would mark this run interrupted).
+        let keep = CancellationToken::new();
+        let keeper = {
+            let (store, key, owner, lease) = (ctx.store.clone(), key.clone(), req.owner.clone(), req.lease);
+            let keep = keep.clone();
+            tokio::spawn(async move {
+                loop {
+                    tokio::select! {
+                        _ = keep.cancelled() => return,
+                        _ = tokio::time::sleep(lease / 3) => { let _ = store.renew_lock(&key, &owner, lease).await; }
+                    }
+                }
+            })
+        };
         let ran = self.run_step(cmd, &self.config.atmos).await;
+        keep.cancel();
+        let _ = keeper.await;
         let _ = ctx.store.release_lock(&key, &ctx.settings.replica).await;
         let (line, result) = ran;
         let o = match result {
@@ -495,35 +398,5 @@ fn failure(o: &ExecOutcome) -> String {
         format!("the plan failed ({code})")
     } else {
         format!("the plan failed ({code}): {}", tail.into_iter().rev().collect::<Vec<_>>().join(" / "))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn errors_win_over_drift_in_the_exit_code() {
-        let c = |status| ComponentReport {
-            repo: "r".into(),
-            stack: "s".into(),
-            component: "c".into(),
-            status,
-            action: Action::Nothing,
-            summary: None,
-            issue: None,
-            message: None,
-            command: None,
-        };
-        let mut s = DriftSummary { components: vec![c(Status::InSync)], ..DriftSummary::default() };
-        assert_eq!(s.exit_code(), 0);
-        s.components.push(c(Status::Drifted));
-        assert_eq!(s.exit_code(), 2);
-        s.components.push(c(Status::Error));
-        assert_eq!(s.exit_code(), 1);
-        let mut issue_failed = c(Status::Drifted);
-        issue_failed.message = Some(format!("{ISSUE_FAILED}forge down"));
-        let s = DriftSummary { components: vec![issue_failed], ..DriftSummary::default() };
-        assert_eq!((s.exit_code(), s.error_count()), (1, 1));
     }
 }

@@ -9,7 +9,8 @@ use std::time::{Duration, Instant};
 
 use tokio_util::sync::CancellationToken;
 
-use super::run::{DriftOptions, DriftSummary, run_drift};
+use super::run::{DriftOptions, run_drift};
+use super::summary::DriftSummary;
 use crate::reconcile::Context;
 
 /// The lease's name in the store.
