@@ -100,6 +100,7 @@ async fn serve(args: Args) -> anyhow::Result<Outcome> {
         shutdown.child_token(),
     ));
     let _watches = start_sources(&cfg, &args.path, &ctx, &shutdown, &mut tasks);
+    spawn_drift_schedule(&cfg, &ctx, srv.metrics.clone(), &shutdown, &mut tasks);
 
     let listen = args.listen.unwrap_or(cfg.server.listen);
     let listener = tokio::net::TcpListener::bind(listen).await.with_context(|| format!("cannot listen on {listen}"))?;
@@ -198,6 +199,30 @@ fn start_sources(
     }
     watches
 }
+
+// ---- drift schedule (owned by the drift helper; see docs/drift.md) ----
+
+/// Every `server.drift.interval`, one replica of those sharing the store runs a drift pass
+/// (they agree through the store's `drift` lease). Stops with the server; a pass cut short
+/// finishes its running plan and hands the lease back.
+fn spawn_drift_schedule(
+    cfg: &paved::config::Config,
+    ctx: &Arc<paved::reconcile::Context>,
+    metrics: server::Metrics,
+    shutdown: &CancellationToken,
+    tasks: &mut tokio::task::JoinSet<()>,
+) {
+    let Some(interval) = cfg.server.drift_interval else { return };
+    let opts = paved::drift::DriftOptions { max_open_issues: cfg.server.drift_max_open_issues, ..Default::default() };
+    eprintln!("paved serve: drift checks every {}s", interval.as_secs());
+    let record = move |s: &paved::drift::DriftSummary, took: Duration| {
+        let outcome = if s.error_count() > 0 { "failed" } else { "succeeded" };
+        metrics.run_finished("drift", outcome, took);
+    };
+    tasks.spawn(paved::drift::schedule::run_schedule(ctx.clone(), opts, interval, shutdown.child_token(), record));
+}
+
+// ---- end of the drift schedule ----
 
 async fn wait_for_signal() {
     #[cfg(unix)]

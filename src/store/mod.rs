@@ -14,6 +14,7 @@
 
 mod backend;
 mod clock;
+mod drift;
 mod error;
 mod logic;
 mod model;
@@ -28,6 +29,7 @@ use chrono::{DateTime, Utc};
 use serde_json::Value;
 
 pub use clock::{Clock, FakeClock, SystemClock};
+pub use drift::{DriftState, DriftStates};
 pub use error::{Result, StoreError};
 pub use model::*;
 pub use open::{StoreTarget, open};
@@ -135,7 +137,7 @@ pub trait Deliveries: Send + Sync {
 
 /// Everything the reconciler and the server keep.
 #[async_trait]
-pub trait Store: Runs + Steps + Plans + Locks + Queue + Events + Deliveries {
+pub trait Store: Runs + Steps + Plans + Locks + Queue + Events + Deliveries + DriftStates {
     /// `sqlite` or `postgres`.
     fn backend(&self) -> &'static str;
     /// A round trip to the database, for readiness checks.
