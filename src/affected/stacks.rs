@@ -10,6 +10,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
+use rayon::prelude::*;
 use serde_json::Value;
 
 use super::hidden::Hiding;
@@ -174,31 +175,36 @@ pub fn instances(set: &StackSet) -> Vec<Instance> {
     };
     let folders: BTreeMap<(&str, &str), RelPath> =
         set.instances().iter().map(|i| ((i.stack.as_str(), i.component.as_str()), set.component_path(i))).collect();
-    let mut out = Vec::new();
-    for stack in set.stack_names() {
-        let Ok(Value::Object(described)) = set.describe_stacks_with(Some(stack), &[], opts) else { continue };
-        let Some(types) = described.get(stack).and_then(|s| s.get("components")).and_then(Value::as_object) else {
-            continue;
-        };
-        for (component_type, comps) in types {
-            for (component, section) in comps.as_object().into_iter().flatten() {
-                let Some(section) = section.as_object() else { continue };
-                let component_path = section
-                    .get("component_info")
-                    .and_then(|c| c.get("component_path"))
-                    .and_then(Value::as_str)
-                    .unwrap_or_default()
-                    .to_string();
-                out.push(Instance {
-                    stack: stack.to_string(),
-                    component: component.clone(),
-                    component_type: component_type.clone(),
-                    component_path,
-                    folder: folders.get(&(stack, component.as_str())).cloned().unwrap_or_default(),
-                    section: section.clone(),
-                });
+    // Stacks are described in parallel; each section is moved, not copied, into its instance.
+    let names: Vec<&str> = set.stack_names().collect();
+    let per_stack: Vec<Vec<Instance>> = names
+        .par_iter()
+        .map(|stack| {
+            let mut out = Vec::new();
+            let Ok(Some(Value::Object(mut described))) = set.describe_stack(stack, &[], opts) else { return out };
+            let Some(Value::Object(types)) = described.remove("components") else { return out };
+            for (component_type, comps) in types {
+                let Value::Object(comps) = comps else { continue };
+                for (component, section) in comps {
+                    let Value::Object(section) = section else { continue };
+                    let component_path = section
+                        .get("component_info")
+                        .and_then(|c| c.get("component_path"))
+                        .and_then(Value::as_str)
+                        .unwrap_or_default()
+                        .to_string();
+                    out.push(Instance {
+                        stack: stack.to_string(),
+                        folder: folders.get(&(*stack, component.as_str())).cloned().unwrap_or_default(),
+                        component,
+                        component_type: component_type.clone(),
+                        component_path,
+                        section,
+                    });
+                }
             }
-        }
-    }
-    out
+            out
+        })
+        .collect();
+    per_stack.into_iter().flatten().collect()
 }
