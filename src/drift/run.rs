@@ -364,7 +364,11 @@ impl Pass<'_> {
                 }
             }
             (Action::Open | Action::Update | Action::Close, None) => {
-                message = self.ctx.forge.is_none().then(|| "no forge configured: no issue".to_string());
+                message = Some(if self.ctx.forge.is_none() {
+                    "no forge configured: no issue".to_string()
+                } else {
+                    format!("repository {} names no forge_repo: no issue", self.repo)
+                });
             }
             (Action::Capped, _) => {
                 message = Some("max_open_issues reached: no issue opened".into());
