@@ -244,10 +244,13 @@ impl Pass<'_> {
             .await;
         let observed = match exit {
             PlanExit::NoChanges => Observed::InSync,
-            PlanExit::Changes => Observed::Drifted { summary: s, excerpt: String::new() },
+            PlanExit::Changes => Observed::Drifted { summary: s },
             PlanExit::Failed => Observed::Failed { message: failure(&o) },
         };
-        (observed, Some(line), o.stdout)
+        // Only a drifted plan's text is kept (for its issue): a pass over thousands of
+        // components holds no more output than it needs.
+        let text = if matches!(observed, Observed::Drifted { .. }) { o.stdout } else { String::new() };
+        (observed, Some(line), text)
     }
 
     /// Runs `cmd` as a step of the run (step row and log), like the reconciler's commands.
@@ -348,7 +351,7 @@ impl Pass<'_> {
         match (action, forge) {
             (Action::Open | Action::Update, Some((forge, repo))) => {
                 let summary = match &o.observed {
-                    Observed::Drifted { summary, .. } => *summary,
+                    Observed::Drifted { summary } => *summary,
                     _ => PlanSummary::default(),
                 };
                 let spec = drift_issue(&state, &IssueFacts { repo: self.repo, summary, plan: text });
