@@ -17,6 +17,7 @@ mod format;
 mod graph;
 mod model;
 mod placeholder;
+mod quick;
 mod refs;
 pub mod rules;
 mod schema;
@@ -113,4 +114,22 @@ fn extra_schemas(src: &dyn FileSource, cfg: &Config, diags: &mut Vec<Diagnostic>
             ExtraSchema { api_version: k.api_version.clone(), kind: k.kind.clone(), validator }
         })
         .collect()
+}
+
+/// For tests: on every document of `text`, the quick schema check on the YAML tree may call
+/// valid only what the `jsonschema` crate finds no issue with (for the document's built-in kind
+/// and for the envelope alone).
+#[doc(hidden)]
+pub fn quick_check_agrees(text: &str) -> Result<(), String> {
+    let (docs, _) = crate::yaml::parse_documents(text, &Config::default().limits.catalog_yaml());
+    for d in docs {
+        let field = |k: &str| d.root.get(k).and_then(crate::yaml::Node::as_str).unwrap_or_default().to_string();
+        let (kind, api_version) = (field("kind"), field("apiVersion"));
+        let builtin =
+            schema::BUILTIN.iter().position(|b| b.kind == kind && b.api_versions.contains(&api_version.as_str()));
+        for k in [builtin, None] {
+            schema::quick_agrees(k, &d.root).map_err(|e| format!("document {}: {e}", d.index))?;
+        }
+    }
+    Ok(())
 }
