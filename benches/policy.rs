@@ -1,7 +1,8 @@
 //! Policy evaluation at scale: 10,000 catalog entities plus 10,000 component instances against
 //! the starter policies in policies/ (compiled once; evaluated on all cores).
 //!
-//! `cargo bench --bench policy`. Figures are in docs/benchmarks.md.
+//! `cargo bench --bench policy`. Figures are in docs/benchmarks.md. `PAVED_BENCH_N=1000
+//! PAVED_BENCH_ONCE=1` runs one evaluation of a given size and stops (for a profiler).
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use paved::policy::{CatalogData, EntityInput, InstanceInput, Prepared, StacksData};
@@ -102,6 +103,10 @@ fn bench(c: &mut Criterion) {
         found.len(),
         start.elapsed()
     );
+    // PAVED_BENCH_ONCE=1: the first run only, for a profiler (callgrind, perf record).
+    if std::env::var_os("PAVED_BENCH_ONCE").is_some() {
+        return;
+    }
     let mut g = c.benchmark_group("policy");
     g.sample_size(10);
     g.bench_function(format!("{n} entities + {n} instances, starter set"), |b| {

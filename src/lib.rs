@@ -10,6 +10,7 @@ pub mod catalog;
 pub mod changeset;
 pub mod ci;
 pub mod config;
+pub mod drift;
 pub mod exec;
 pub mod forge;
 pub mod git;

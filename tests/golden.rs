@@ -5,3 +5,6 @@ mod paths;
 
 #[path = "golden/cli.rs"]
 mod cli;
+
+#[path = "golden/examples.rs"]
+mod examples;

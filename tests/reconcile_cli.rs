@@ -54,6 +54,22 @@ impl Repo {
         Repo { dir }
     }
 
+    /// examples/ committed as the folder `infra/` of a larger repository.
+    fn nested(script: &str) -> Repo {
+        let repo = Repo::new(script);
+        let root = repo.root();
+        std::fs::remove_dir_all(root.join(".git")).unwrap();
+        let inner = repo.dir.path().join("infra");
+        std::fs::rename(&root, &inner).unwrap();
+        std::fs::create_dir(&root).unwrap();
+        std::fs::rename(&inner, root.join("infra")).unwrap();
+        std::fs::write(root.join("README.md"), "# the platform\n").unwrap();
+        git(&root, &["init", "-q", "-b", "main"]);
+        git(&root, &["add", "-A"]);
+        git(&root, &["commit", "-q", "-m", "infra in a folder"]);
+        repo
+    }
+
     fn root(&self) -> PathBuf {
         self.dir.path().join("repo")
     }
@@ -207,5 +223,36 @@ fn without_atmos_the_commands_are_printed_not_run() {
     assert!(text.contains("executor: dry run (atmos not found on PATH"), "{text}");
     assert!(text.contains("atmos commands, in order (not run):"), "{text}");
     assert!(text.contains("atmos terraform deploy vpc -s core-ue2-dev --planfile "), "{text}");
+    // Nothing ran, so the result must not claim anything was applied.
+    assert!(text.contains("result: succeeded: dry run: would apply "), "{text}");
+    assert!(!text.contains("applied"), "{text}");
     assert!(repo.calls().is_empty());
+}
+
+#[test]
+fn reconcile_once_on_a_folder_of_a_repository_sees_only_that_folder() {
+    let repo = Repo::nested("plan * * add=1\n");
+    let (code, out) = repo.run(&["reconcile", "--once", "infra"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("affected (first run: every component): 42 component(s)"), "{out}");
+    let deploys = repo.calls().iter().filter(|c| c.starts_with("deploy")).count();
+    assert_eq!(deploys, 42, "{out}");
+
+    // A change outside the folder is not the reconciler's business.
+    repo.commit("README.md", "# the platform, described\n");
+    let (code, out) = repo.run(&["reconcile", "--once", "infra"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("affected since ") && out.contains(": 0 component(s)"), "{out}");
+
+    // One inside it reaches its components, planned in the folder's own checkout.
+    let path = "infra/stacks/orgs/acme/plat/dev/us-east-2.yaml";
+    let text = std::fs::read_to_string(repo.root().join(path)).unwrap();
+    repo.commit(path, &text.replacen("10.0.0.0/18", "10.0.0.0/17", 1));
+    let before = repo.calls().len();
+    let (code, out) = repo.run(&["reconcile", "--once", "infra"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(repo.calls()[before..].contains(&"deploy plat-ue2-dev/vpc".to_string()), "{out}");
+    let log = std::fs::read_to_string(repo.dir.path().join("log")).unwrap();
+    let last: Value = serde_json::from_str(log.lines().last().unwrap()).unwrap();
+    assert!(last["cwd"].as_str().unwrap().ends_with("/infra"), "{last}");
 }

@@ -6,39 +6,15 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use hmac::{Hmac, Mac};
-use sha2::Sha256;
+#[path = "support/repo.rs"]
+mod repo_support;
+
+use repo_support::{copy_dir, git};
 
 const SECRET: &str = "serve-process-hook-secret";
 
-fn git(dir: &Path, args: &[&str]) {
-    let ok = Command::new("git")
-        .args(["-c", "user.name=Test", "-c", "user.email=test@example.com", "-c", "init.defaultBranch=main"])
-        .args(args)
-        .current_dir(dir)
-        .status()
-        .unwrap()
-        .success();
-    assert!(ok, "git {args:?}");
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
-}
-
 fn sign(body: &[u8]) -> String {
-    let mut mac = Hmac::<Sha256>::new_from_slice(SECRET.as_bytes()).unwrap();
-    mac.update(body);
-    format!("sha256={}", hex::encode(mac.finalize().into_bytes()))
+    repo_support::sign(SECRET, body)
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -126,8 +102,24 @@ async fn serve_takes_a_webhook_to_a_run_and_stops_cleanly_on_sigterm() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     };
     assert_eq!(run["pull_request"], 7);
-    let metrics = http.get(format!("{base}/metrics")).send().await.unwrap().text().await.unwrap();
+    // Once it has ended, the replica's metrics count it.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let (status, metrics) = loop {
+        let path = format!("{base}/api/v1/runs/{}", run["id"]);
+        let shown: serde_json::Value = http.get(path).send().await.unwrap().json().await.unwrap();
+        let status = shown["run"]["status"].as_str().unwrap_or_default().to_string();
+        let metrics = http.get(format!("{base}/metrics")).send().await.unwrap().text().await.unwrap();
+        if !matches!(status.as_str(), "queued" | "running") && metrics.contains("paved_runs_total") {
+            break (status, metrics);
+        }
+        assert!(Instant::now() < deadline, "the run did not end or was not counted: {status}\n{metrics}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
     assert!(metrics.contains(r#"paved_webhooks_total{forge="github",outcome="queued"} 1"#), "{metrics}");
+    let counted = format!(r#"paved_runs_total{{kind="plan",outcome="{status}"}} 1"#);
+    assert!(metrics.contains(&counted), "{counted} in\n{metrics}");
+    assert!(metrics.contains(r#"paved_run_duration_seconds_count{kind="plan"} 1"#), "{metrics}");
+    assert!(metrics.contains(r#"paved_queue_depth{state="pending"} 0"#), "{metrics}");
 
     // SIGTERM: drain, release, exit 0.
     unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };

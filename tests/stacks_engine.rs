@@ -336,9 +336,15 @@ fn dependencies_merge_along_the_inheritance_chain() {
     let set = load(&[(
         "stacks/orgs/dev.yaml",
         &format!(
-            "{STACK_VARS}components:\n  terraform:\n    base:\n      metadata: {{type: abstract}}\n      dependencies:\n        components:\n          - component: vpc\n    eks:\n      metadata: {{inherits: [base]}}\n    vpc: {{}}\n"
+            "{STACK_VARS}components:\n  terraform:\n    base:\n      metadata: {{type: abstract}}\n      dependencies:\n        components:\n          - component: vpc\n    eks:\n      metadata: {{inherits: [base]}}\n      settings:\n        depends_on:\n          1: {{component: dns}}\n    vpc: {{}}\n    dns: {{}}\n"
         ),
     )]);
     assert_eq!(describe(&set, "eks", "t-dev")["dependencies"], json!({"components": [{"component": "vpc"}]}));
     assert!(describe(&set, "vpc", "t-dev").get("dependencies").is_none());
+    // describe stacks carries both forms too: reconcile and affected order by them.
+    let stacks = set.describe_stacks(None, &[]).unwrap();
+    let eks = &stacks["t-dev"]["components"]["terraform"]["eks"];
+    assert_eq!(eks["dependencies"]["components"], json!([{"component": "vpc"}]));
+    assert_eq!(eks["settings"]["depends_on"]["1"], json!({"component": "dns"}));
+    assert_eq!(eks["component_info"]["component_type"], "terraform");
 }

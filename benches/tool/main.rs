@@ -5,10 +5,12 @@
 //! what the figures in docs/benchmarks.md are.
 
 mod affected;
+mod fake_github;
 mod gen_catalog;
 mod gen_stacks;
 mod measure;
 mod parse_only;
+mod webhook_load;
 
 use clap::{Parser, Subcommand};
 
@@ -31,6 +33,8 @@ enum Command {
     GenStacks(gen_stacks::Args),
     /// Parse every YAML file under a directory and nothing else (the floor for validation).
     ParseOnly(parse_only::Args),
+    /// Send signed webhooks at a fixed rate to `paved serve`; report received → check posted latency.
+    WebhookLoad(webhook_load::Args),
 }
 
 fn main() -> anyhow::Result<()> {
@@ -40,5 +44,6 @@ fn main() -> anyhow::Result<()> {
         Command::GenCatalog(args) => gen_catalog::run(args),
         Command::GenStacks(args) => gen_stacks::run(args),
         Command::ParseOnly(args) => parse_only::run(args),
+        Command::WebhookLoad(args) => webhook_load::run(args),
     }
 }

@@ -166,7 +166,23 @@ run_other() {
   if [ -n "$component" ]; then
     args+=(--component "$component")
   fi
+  if [ "$command" = drift ]; then
+    args+=(--summary "$summary")
+  fi
   "$paved" "$command" ${common_args[@]+"${common_args[@]}"} ${args[@]+"${args[@]}"} ${user_args[@]+"${user_args[@]}"} || status=$?
+  if [ "$command" = drift ]; then
+    # paved drift wrote its table into the summary. It exits 0 (no drift), 2 (drift found:
+    # issues opened or updated) or 1 (errors); the step fails on both of the latter.
+    if [ "$status" = 2 ]; then
+      set_output has-drift true
+    else
+      set_output has-drift false
+    fi
+    if [ "$status" = 1 ]; then
+      fail "paved drift: errors (a plan failed, or paved could not run); see the log"
+    fi
+    return "$status"
+  fi
   local verdict
   case "$status" in
     0) verdict="✅ succeeded" ;;

@@ -121,7 +121,7 @@ fn compare_with(req: &Request, stacks: &dyn StackLoader, strategy: Strategy) -> 
     let (b, h) = match strategy {
         // The head first, then only the part of the base the change reaches.
         Strategy::Incremental => {
-            let h = load::snapshot(head_src.as_ref(), &head_cfg, stacks);
+            let h = load::head_snapshot(head_src.as_ref(), &head_cfg, stacks, &changed, req.options.include_dependents);
             let b = load::base_snapshot(&base_src, &base_cfg, stacks, &h, &changed);
             (b, h)
         }

@@ -60,6 +60,20 @@ pub fn snapshot(src: &dyn FileSource, cfg: &Config, stacks: &dyn StackLoader) ->
     assemble(src, cat, described)
 }
 
+/// Describes the head revision knowing what changed: a loader may leave out the stacks no
+/// change can reach (see [`StackLoader::load_head`]).
+pub fn head_snapshot(
+    src: &dyn FileSource,
+    cfg: &Config,
+    stacks: &dyn StackLoader,
+    changed: &ChangedFiles,
+    include_dependents: bool,
+) -> Loaded {
+    let (cat, described) =
+        rayon::join(|| catalog(src, cfg), || stacks.load_head(src, cfg, changed, include_dependents));
+    assemble(src, cat, described)
+}
+
 /// Describes the base revision knowing the head's description and what changed: a loader
 /// may then describe only the stacks a change reaches (see [`StackLoader::load_base`]).
 pub fn base_snapshot(
@@ -115,6 +129,21 @@ pub struct ManifestFiles {
 /// fixed list in tests.
 pub trait StackLoader: Sync {
     fn load(&self, src: &dyn FileSource, cfg: &Config) -> Described;
+
+    /// The head revision, given the changed paths. By default a full [`load`](Self::load); a
+    /// loader may leave out stacks no change reaches when that cannot change the result (see
+    /// `stacks::Engine`). What it leaves out, the base must leave out too: `load_base` takes
+    /// untouched stacks from the head.
+    fn load_head(
+        &self,
+        src: &dyn FileSource,
+        cfg: &Config,
+        changed: &ChangedFiles,
+        include_dependents: bool,
+    ) -> Described {
+        let _ = (changed, include_dependents);
+        self.load(src, cfg)
+    }
 
     /// The base revision, given the head's description and the changed paths. By default a
     /// full [`load`](Self::load); a loader that knows each manifest's files can describe only

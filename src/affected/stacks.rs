@@ -10,6 +10,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
+use rayon::prelude::*;
 use serde_json::Value;
 
 use super::hidden::Hiding;
@@ -35,6 +36,20 @@ impl Engine {
     }
 
     fn load_filtered(&self, src: &dyn FileSource, cfg: &Config, hidden: BTreeSet<RelPath>) -> Described {
+        self.load_narrowed(src, cfg, hidden, None)
+    }
+
+    /// Loads the stacks; with `narrow`, describes only the stacks some changed path reaches
+    /// when every change is a stack file and dependents are not asked for (then no other
+    /// stack can be affected: its files, component folders and catalog entities are as they
+    /// were, and nothing depends on it).
+    fn load_narrowed(
+        &self,
+        src: &dyn FileSource,
+        cfg: &Config,
+        hidden: BTreeSet<RelPath>,
+        narrow: Option<&ChangedFiles>,
+    ) -> Described {
         let mut d = Described::default();
         let dir = cfg.stacks.path.clone();
         if src.kind(&dir) == Some(EntryKind::Submodule) {
@@ -63,11 +78,20 @@ impl Engine {
                 return d;
             }
         };
+        let only_stack_files = narrow.map(|changed| {
+            changed.submodules().next().is_none()
+                && changed.iter().all(|p| p.starts_with(&acfg.stacks_base) && Some(p) != acfg.file.as_ref())
+        });
+        let atmos = acfg.clone();
         let view = Hiding::new(src, hidden);
         let set = StackSet::load(&view, acfg, opts);
         d.diagnostics.extend(set.diagnostics.iter().cloned());
         d.manifests = manifests(&set);
-        d.instances = instances(&set);
+        let skip = match (narrow, only_stack_files) {
+            (Some(changed), Some(true)) => untouched_stacks(&atmos, &d.manifests, changed).unwrap_or_default(),
+            _ => BTreeSet::new(),
+        };
+        d.instances = instances_except(&set, &skip);
         d
     }
 }
@@ -75,6 +99,17 @@ impl Engine {
 impl StackLoader for Engine {
     fn load(&self, src: &dyn FileSource, cfg: &Config) -> Described {
         self.load_filtered(src, cfg, BTreeSet::new())
+    }
+
+    fn load_head(
+        &self,
+        src: &dyn FileSource,
+        cfg: &Config,
+        changed: &ChangedFiles,
+        include_dependents: bool,
+    ) -> Described {
+        let narrow = (!include_dependents).then_some(changed);
+        self.load_narrowed(src, cfg, BTreeSet::new(), narrow)
     }
 
     fn load_base(
@@ -168,37 +203,47 @@ fn manifests(set: &StackSet) -> Vec<ManifestFiles> {
 /// Every instance of a loaded set, with its section as `describe stacks` prints it. A stack
 /// that cannot be described (a conflicting definition) is left out; its diagnostics say why.
 pub fn instances(set: &StackSet) -> Vec<Instance> {
+    instances_except(set, &BTreeSet::new())
+}
+
+/// [`instances`] without the stacks in `skip`.
+fn instances_except(set: &StackSet, skip: &BTreeSet<String>) -> Vec<Instance> {
     let opts = DescribeOptions {
         process_templates: set.options.process_templates,
         process_functions: set.options.process_functions,
     };
     let folders: BTreeMap<(&str, &str), RelPath> =
         set.instances().iter().map(|i| ((i.stack.as_str(), i.component.as_str()), set.component_path(i))).collect();
-    let mut out = Vec::new();
-    for stack in set.stack_names() {
-        let Ok(Value::Object(described)) = set.describe_stacks_with(Some(stack), &[], opts) else { continue };
-        let Some(types) = described.get(stack).and_then(|s| s.get("components")).and_then(Value::as_object) else {
-            continue;
-        };
-        for (component_type, comps) in types {
-            for (component, section) in comps.as_object().into_iter().flatten() {
-                let Some(section) = section.as_object() else { continue };
-                let component_path = section
-                    .get("component_info")
-                    .and_then(|c| c.get("component_path"))
-                    .and_then(Value::as_str)
-                    .unwrap_or_default()
-                    .to_string();
-                out.push(Instance {
-                    stack: stack.to_string(),
-                    component: component.clone(),
-                    component_type: component_type.clone(),
-                    component_path,
-                    folder: folders.get(&(stack, component.as_str())).cloned().unwrap_or_default(),
-                    section: section.clone(),
-                });
+    // Stacks are described in parallel; each section is moved, not copied, into its instance.
+    let names: Vec<&str> = set.stack_names().filter(|s| !skip.contains(*s)).collect();
+    let per_stack: Vec<Vec<Instance>> = names
+        .par_iter()
+        .map(|stack| {
+            let mut out = Vec::new();
+            let Ok(Some(Value::Object(mut described))) = set.describe_stack(stack, &[], opts) else { return out };
+            let Some(Value::Object(types)) = described.remove("components") else { return out };
+            for (component_type, comps) in types {
+                let Value::Object(comps) = comps else { continue };
+                for (component, section) in comps {
+                    let Value::Object(section) = section else { continue };
+                    let component_path = section
+                        .get("component_info")
+                        .and_then(|c| c.get("component_path"))
+                        .and_then(Value::as_str)
+                        .unwrap_or_default()
+                        .to_string();
+                    out.push(Instance {
+                        stack: stack.to_string(),
+                        folder: folders.get(&(*stack, component.as_str())).cloned().unwrap_or_default(),
+                        component,
+                        component_type: component_type.clone(),
+                        component_path,
+                        section,
+                    });
+                }
             }
-        }
-    }
-    out
+            out
+        })
+        .collect();
+    per_stack.into_iter().flatten().collect()
 }

@@ -130,6 +130,13 @@ fn component_cmd(
     {
         *p = Json::String(loaded.tree.root().join(rel).display().to_string());
     }
+    if let Some(inst) = set.instance(&name, stack).filter(|i| i.component_type == "terraform")
+        && let Some(info) = value.get_mut("component_info").and_then(Json::as_object_mut)
+    {
+        let show = |rel: &str| loaded.tree.root().join(rel).display().to_string();
+        let tf = paved::stacks::tfconfig::inspect(&loaded.tree, &set.component_path(inst), &show);
+        info.insert("terraform_config".into(), tf.unwrap_or(Json::Null));
+    }
     if provenance {
         // Atmos's provenance mode names the transitive import list `import`.
         if let Some(imports) = value.get("imports").cloned() {
@@ -164,18 +171,6 @@ fn stream_stacks(
             io_err = Some(e);
         }
     };
-    let render = |name: &str, v: Json, first: bool| match format {
-        OutFormat::Json => {
-            let body = serde_json::to_string_pretty(&v).unwrap_or_default().replace('\n', "\n  ");
-            let sep = if first { "{\n  " } else { ",\n  " };
-            format!("{sep}{}: {body}", Json::String(name.to_string()))
-        }
-        OutFormat::Yaml => {
-            let mut one = serde_json::Map::new();
-            one.insert(name.to_string(), v);
-            to_yaml(&Json::Object(one), &|_| None)
-        }
-    };
     let result = (|| -> Result<(), DescribeError> {
         if let Some(s) = stack
             && set.stack(s).next().is_none()
@@ -186,11 +181,33 @@ fn stream_stacks(
         // Stacks are described in parallel a chunk at a time and written in order, so memory
         // stays bounded by one chunk.
         for chunk in names.chunks(32) {
-            let described: Vec<Result<Option<Json>, DescribeError>> =
-                chunk.par_iter().map(|n| set.describe_stack(n, components, opts)).collect();
+            // Rendering runs in parallel too: JSON is written straight from the value tree.
+            let described: Vec<Result<Option<String>, DescribeError>> = chunk
+                .par_iter()
+                .map(|n| {
+                    Ok(match format {
+                        OutFormat::Json => set.describe_stack_val(n, components, opts)?.map(|v| {
+                            let mut buf = Vec::with_capacity(1 << 16);
+                            v.write_json_pretty(&mut buf, 1);
+                            String::from_utf8(buf).unwrap_or_default()
+                        }),
+                        OutFormat::Yaml => set.describe_stack(n, components, opts)?.map(|v| {
+                            let mut one = serde_json::Map::new();
+                            one.insert(n.to_string(), v);
+                            to_yaml(&Json::Object(one), &|_| None)
+                        }),
+                    })
+                })
+                .collect();
             for (name, d) in chunk.iter().zip(described) {
-                if let Some(v) = d? {
-                    let text = render(name, v, first);
+                if let Some(body) = d? {
+                    let text = match format {
+                        OutFormat::Json => {
+                            let sep = if first { "{\n  " } else { ",\n  " };
+                            format!("{sep}{}: {body}", Json::String(name.to_string()))
+                        }
+                        OutFormat::Yaml => body,
+                    };
                     first = false;
                     write(&text);
                 }

@@ -6,6 +6,7 @@ mod audit;
 mod ci;
 mod completions;
 mod describe;
+mod drift;
 mod golden;
 mod golden_paths;
 mod list;
@@ -71,6 +72,7 @@ enum Command {
     Man(completions::ManArgs),
     Describe(describe::Args),
     List(list::Args),
+    Drift(drift::Args),
 }
 
 pub fn main() -> ExitCode {
@@ -100,6 +102,7 @@ pub fn main() -> ExitCode {
         Command::Man(args) => completions::man(args),
         Command::Describe(args) => describe::run(args),
         Command::List(args) => list::run(args),
+        Command::Drift(args) => drift::run(args),
     };
     match result {
         Ok(outcome) => ExitCode::from(outcome as u8),

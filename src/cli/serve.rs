@@ -4,13 +4,13 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
 use paved::forge::secret::SecretSource;
 use paved::forge::webhook::StoreDeliveryLog;
 use paved::reconcile::setup::{self, ExecutorKind, SetupOptions};
-use paved::reconcile::{sources, worker};
+use paved::reconcile::{Action, sources, worker};
 use paved::server::{self, Server};
 use paved::store::{InterruptScope, ReconcileRequest, StoreTarget};
 use tokio_util::sync::CancellationToken;
@@ -41,14 +41,9 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     rt.block_on(serve(args))
 }
 
-fn default_replica() -> String {
-    let host = std::fs::read_to_string("/etc/hostname").ok().map(|h| h.trim().to_string()).filter(|h| !h.is_empty());
-    format!("{}-{}", host.unwrap_or_else(|| "paved".into()), std::process::id())
-}
-
 async fn serve(args: Args) -> anyhow::Result<Outcome> {
     let (cfg, over) = super::reconcile::load_config(&args.path, args.config.as_deref())?;
-    let replica = cfg.server.replica.clone().unwrap_or_else(default_replica);
+    let replica = cfg.server.replica.clone().unwrap_or_else(server::default_replica);
     let opts = SetupOptions {
         dry_run: args.dry_run,
         config_override: over,
@@ -95,11 +90,8 @@ async fn serve(args: Args) -> anyhow::Result<Outcome> {
     let shutdown = CancellationToken::new();
     let mut tasks = tokio::task::JoinSet::new();
     for _ in 0..cfg.server.workers {
-        let mut w = worker::Worker::new(ctx.clone());
-        // Short idle polls keep webhook-to-plan latency low; claims are one indexed query.
-        w.idle = Duration::from_millis(50);
-        let stop = shutdown.child_token();
-        tasks.spawn(async move { w.run(stop).await });
+        let (ctx, srv, stop) = (ctx.clone(), srv.clone(), shutdown.child_token());
+        tasks.spawn(work(ctx, srv, stop));
     }
     tasks.spawn(server::follow_cancels(
         ctx.store.clone(),
@@ -108,6 +100,7 @@ async fn serve(args: Args) -> anyhow::Result<Outcome> {
         shutdown.child_token(),
     ));
     let _watches = start_sources(&cfg, &args.path, &ctx, &shutdown, &mut tasks);
+    spawn_drift_schedule(&cfg, &ctx, srv.metrics.clone(), &shutdown, &mut tasks);
 
     let listen = args.listen.unwrap_or(cfg.server.listen);
     let listener = tokio::net::TcpListener::bind(listen).await.with_context(|| format!("cannot listen on {listen}"))?;
@@ -128,6 +121,45 @@ async fn serve(args: Args) -> anyhow::Result<Outcome> {
     let released = ctx.store.release_all(&replica).await.unwrap_or(0);
     eprintln!("paved serve: stopped; released {released} lock(s)");
     Ok(Outcome::Clean)
+}
+
+/// Another replica's enqueue wakes nobody here, so an idle worker still looks every so often.
+const IDLE_POLL: Duration = Duration::from_millis(500);
+
+/// One worker: claims and reconciles requests until `stop`. A request queued through this
+/// replica's webhooks wakes it at once; each run is counted in the replica's metrics.
+async fn work(ctx: Arc<paved::reconcile::Context>, srv: Arc<Server>, stop: CancellationToken) {
+    while !stop.is_cancelled() {
+        // Armed before the claim, so a request queued between "nothing to claim" and the wait
+        // still wakes this worker.
+        let queued = srv.queued.notified();
+        tokio::pin!(queued);
+        queued.as_mut().enable();
+        let began = Instant::now();
+        match worker::work_one(&ctx).await {
+            Ok(Some(worked)) => {
+                let Some((state, outcome)) = &worked.run else { continue };
+                let kind = state.flow.run_kind();
+                srv.metrics.run_finished(kind.as_str(), outcome.status.as_str(), began.elapsed());
+                if let Action::Requeue(after) = outcome.action {
+                    let (store, req, stop) = (ctx.store.clone(), worked.request.clone(), stop.clone());
+                    tokio::spawn(async move {
+                        tokio::select! {
+                            _ = tokio::time::sleep(after) => { let _ = store.enqueue(&req).await; }
+                            _ = stop.cancelled() => {}
+                        }
+                    });
+                }
+            }
+            Ok(None) | Err(_) => {
+                tokio::select! {
+                    _ = &mut queued => {}
+                    _ = tokio::time::sleep(IDLE_POLL) => {}
+                    _ = stop.cancelled() => {}
+                }
+            }
+        }
+    }
 }
 
 /// Local repositories are watched; remote ones are polled.
@@ -167,6 +199,30 @@ fn start_sources(
     }
     watches
 }
+
+// ---- drift schedule (owned by the drift helper; see docs/drift.md) ----
+
+/// Every `server.drift.interval`, one replica of those sharing the store runs a drift pass
+/// (they agree through the store's `drift` lease). Stops with the server; a pass cut short
+/// finishes its running plan and hands the lease back.
+fn spawn_drift_schedule(
+    cfg: &paved::config::Config,
+    ctx: &Arc<paved::reconcile::Context>,
+    metrics: server::Metrics,
+    shutdown: &CancellationToken,
+    tasks: &mut tokio::task::JoinSet<()>,
+) {
+    let Some(interval) = cfg.server.drift_interval else { return };
+    let opts = paved::drift::DriftOptions { max_open_issues: cfg.server.drift_max_open_issues, ..Default::default() };
+    eprintln!("paved serve: drift checks every {}s", interval.as_secs());
+    let record = move |s: &paved::drift::DriftSummary, took: Duration| {
+        let outcome = if s.error_count() > 0 { "failed" } else { "succeeded" };
+        metrics.run_finished("drift", outcome, took);
+    };
+    tasks.spawn(paved::drift::schedule::run_schedule(ctx.clone(), opts, interval, shutdown.child_token(), record));
+}
+
+// ---- end of the drift schedule ----
 
 async fn wait_for_signal() {
     #[cfg(unix)]

@@ -88,8 +88,7 @@ fn validate_tree(tree: &WorkTree, cfg: &Config) -> Report {
     let (catalog, catalog_report) = paved::catalog::load(tree, cfg);
     report.extend(catalog_report);
     let env = std::env::vars().collect();
-    report.extend(paved::stacks::validate::validate(tree, cfg, &env));
-    let stacks = paved::policy::load_stacks(tree, cfg, &env);
-    report.extend(paved::policy::validate_repo(tree, cfg, &catalog, stacks.as_ref(), chrono::Utc::now().date_naive()));
+    // One load of the stack set serves both the stacks checks and the policies.
+    report.extend(paved::policy::validate_with_stacks(tree, cfg, &catalog, &env, chrono::Utc::now().date_naive()));
     report
 }

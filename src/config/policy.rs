@@ -22,6 +22,8 @@ pub struct PolicyConfig {
     pub timeout: Duration,
     /// Most messages kept from one evaluation; the rest are summarised in one diagnostic.
     pub max_messages: usize,
+    /// Also run the starter policies built into paved (loaded before `paths`).
+    pub starter: bool,
 }
 
 impl Default for PolicyConfig {
@@ -32,6 +34,7 @@ impl Default for PolicyConfig {
             waivers: RelPath::new("policies/waivers.yaml").expect("literal"),
             timeout: Duration::from_secs(5),
             max_messages: 100,
+            starter: false,
         }
     }
 }
@@ -43,11 +46,13 @@ pub(super) struct RawPolicy {
     waivers: Option<String>,
     timeout: Option<String>,
     max_messages: Option<usize>,
+    #[serde(default)]
+    starter: bool,
 }
 
 impl RawPolicy {
     pub(super) fn check(self, file: &str, errs: &mut Vec<Diagnostic>) -> PolicyConfig {
-        let mut cfg = PolicyConfig::default();
+        let mut cfg = PolicyConfig { starter: self.starter, ..PolicyConfig::default() };
         if let Some(paths) = self.paths {
             cfg.paths_configured = true;
             cfg.paths = paths

@@ -51,6 +51,9 @@ pub struct RepositoryConfig {
     pub forge_repo: Option<String>,
     /// How often a remote is fetched.
     pub poll: Duration,
+    /// The environment variable holding a token for fetching and pushing a `url` repository
+    /// over HTTPS. Unset: the forge's token when the forge is configured with one, else none.
+    pub token_env: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -119,6 +122,7 @@ struct RawRepository {
     url: Option<String>,
     forge_repo: Option<String>,
     poll: Option<String>,
+    token_env: Option<String>,
 }
 
 impl RawReconcile {
@@ -167,7 +171,14 @@ impl RawReconcile {
             };
             let mut poll = Duration::from_secs(60);
             duration("repositories.poll", r.poll, &mut poll, &mut err);
-            cfg.repositories.push(RepositoryConfig { name, source, forge_repo: r.forge_repo, poll });
+            // Only the variable's name lives in paved.yaml, never the token.
+            if let Some(v) = &r.token_env
+                && (v.is_empty() || !v.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
+            {
+                err(format!("reconcile.repositories[{i}].token_env: `{v}` is not an environment variable name"));
+            }
+            let token_env = r.token_env;
+            cfg.repositories.push(RepositoryConfig { name, source, forge_repo: r.forge_repo, poll, token_env });
         }
         cfg
     }
@@ -192,7 +203,7 @@ mod tests {
     fn defaults_and_overrides() {
         let cfg = Config::parse("paved.yaml", "").unwrap();
         assert_eq!(cfg.reconcile, ReconcileConfig::default());
-        let text = "reconcile:\n  parallelism: 2\n  apply:\n    approvals: 2\n    owner_approval: false\n    max_plan_age: 2h\n    allow_destroy: true\n  repositories:\n    - path: .\n    - url: https://example.com/acme/infra.git\n      forge_repo: acme/infra\n      poll: 30s\n";
+        let text = "reconcile:\n  parallelism: 2\n  apply:\n    approvals: 2\n    owner_approval: false\n    max_plan_age: 2h\n    allow_destroy: true\n  repositories:\n    - path: .\n    - url: https://example.com/acme/infra.git\n      forge_repo: acme/infra\n      poll: 30s\n      token_env: INFRA_TOKEN\n";
         let cfg = Config::parse("paved.yaml", text).unwrap().reconcile;
         assert_eq!(cfg.parallelism, 2);
         assert_eq!(
@@ -208,6 +219,11 @@ mod tests {
         assert_eq!(cfg.repositories[0].name, ".");
         assert_eq!(cfg.repositories[1].name, "acme/infra");
         assert_eq!(cfg.repositories[1].poll, Duration::from_secs(30));
+        assert_eq!(cfg.repositories[1].token_env.as_deref(), Some("INFRA_TOKEN"));
+        assert!(
+            Config::parse("paved.yaml", "reconcile:\n  repositories:\n    - url: u\n      token_env: ghp_x-y\n")
+                .is_err()
+        );
     }
 
     #[test]

@@ -22,6 +22,9 @@ pub struct ServerConfig {
     pub drift_interval: Option<Duration>,
     /// Most drift issues open at once (the rest are counted in the run summary).
     pub drift_max_open_issues: usize,
+    /// How long a claimed request stays this replica's without renewal: when a replica dies,
+    /// another takes its request over after this.
+    pub claim_lease: Duration,
 }
 
 impl Default for ServerConfig {
@@ -33,6 +36,7 @@ impl Default for ServerConfig {
             workers: 2,
             drift_interval: None,
             drift_max_open_issues: 20,
+            claim_lease: Duration::from_secs(120),
         }
     }
 }
@@ -49,6 +53,8 @@ pub(super) struct RawServer {
     workers: Option<usize>,
     #[serde(default)]
     drift: RawDrift,
+    #[serde(default)]
+    claim_lease: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -112,6 +118,13 @@ impl RawServer {
         }
         if let Some(n) = self.drift.max_open_issues {
             cfg.drift_max_open_issues = n;
+        }
+        if let Some(lease) = self.claim_lease {
+            match parse_duration(&lease) {
+                Ok(d) if d >= Duration::from_secs(1) => cfg.claim_lease = d,
+                Ok(_) => err("server.claim_lease: at least 1s".into()),
+                Err(e) => err(format!("server.claim_lease: {e}")),
+            }
         }
         cfg
     }

@@ -1,6 +1,8 @@
 //! Which paths changed between two commits, or between a commit and the working tree.
 
-use git2::{Delta, DiffFindOptions, DiffOptions, FileMode};
+use std::collections::BTreeMap;
+
+use git2::{Delta, DiffFindOptions, DiffOptions, FileMode, Patch};
 
 use super::{Commit, GitError, Repo};
 use crate::source::RelPath;
@@ -56,6 +58,10 @@ impl Diff {
     }
 }
 
+/// Lines of the head side that a diff adds or changes, per path: 1-based inclusive ranges. A
+/// pure deletion is the line where the removed lines were.
+pub type ChangedLines = BTreeMap<RelPath, Vec<(u32, u32)>>;
+
 /// Pairs considered for inexact rename detection; past it only exact renames are found, so a
 /// 50,000-file diff stays quick.
 const RENAME_LIMIT: usize = 1000;
@@ -72,6 +78,38 @@ impl Repo {
             .diff_tree_to_tree(Some(&old), Some(&new), Some(&mut opts))
             .map_err(|e| GitError::git("diffing the two commits", e))?;
         collect(&mut diff, false)
+    }
+
+    /// Which lines of `head` differ from `base`, file by file (hunks without context).
+    pub fn changed_lines(&self, base: &Commit, head: &Commit) -> Result<ChangedLines, GitError> {
+        let repo = self.raw();
+        let old = repo.find_tree(base.tree).map_err(|e| GitError::git("reading the base tree", e))?;
+        let new = repo.find_tree(head.tree).map_err(|e| GitError::git("reading the head tree", e))?;
+        let mut opts = DiffOptions::new();
+        opts.context_lines(0);
+        let diff = repo
+            .diff_tree_to_tree(Some(&old), Some(&new), Some(&mut opts))
+            .map_err(|e| GitError::git("diffing the two commits", e))?;
+        let mut out = ChangedLines::new();
+        for idx in 0..diff.deltas().len() {
+            let patch = Patch::from_diff(&diff, idx).map_err(|e| GitError::git("reading a patch", e))?;
+            let Some(patch) = patch else { continue };
+            let Some(path) =
+                patch.delta().new_file().path().and_then(|p| p.to_str()).and_then(|p| RelPath::new(p).ok())
+            else {
+                continue;
+            };
+            let mut ranges = Vec::with_capacity(patch.num_hunks());
+            for h in 0..patch.num_hunks() {
+                let (hunk, _) = patch.hunk(h).map_err(|e| GitError::git("reading a hunk", e))?;
+                let start = hunk.new_start().max(1);
+                ranges.push((start, start + hunk.new_lines().saturating_sub(1)));
+            }
+            if !ranges.is_empty() {
+                out.insert(path, ranges);
+            }
+        }
+        Ok(out)
     }
 
     /// The changes from `base`'s tree to the working tree as it is now: staged, unstaged and

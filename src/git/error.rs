@@ -30,6 +30,8 @@ pub enum GitError {
     Bare { path: PathBuf },
     #[error("{context}: {message}")]
     Git { context: String, message: String },
+    #[error("`{path}` is not a folder in this commit")]
+    NotADirectory { path: String },
 }
 
 impl GitError {

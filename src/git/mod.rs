@@ -20,7 +20,7 @@ pub mod remote;
 mod repo;
 mod tree;
 
-pub use diff::{Change, ChangeKind, Diff};
+pub use diff::{Change, ChangeKind, ChangedLines, Diff};
 pub use error::GitError;
 pub use git2::Oid;
 pub use remote::{Auth, Remote};

@@ -46,6 +46,30 @@ impl TreeSource {
         Ok(TreeSource { pool, next: AtomicUsize::new(0), commit, tree })
     }
 
+    /// The same commit seen from the folder `dir`: paths are relative to it, and nothing
+    /// outside it is readable (links out of it are `OutsideRoot`). A commit without that folder
+    /// reads as empty, so a folder added later compares as all new.
+    pub fn scoped(mut self, dir: &RelPath) -> Result<TreeSource, GitError> {
+        if dir.is_root() {
+            return Ok(self);
+        }
+        let sub = {
+            let repo = self.repo();
+            let tree = repo.find_tree(self.tree).map_err(|e| GitError::git("reading a tree", e))?;
+            match tree.get_path(Path::new(dir.as_str())) {
+                Ok(e) if e.kind() == Some(ObjectType::Tree) => e.id(),
+                Ok(_) => return Err(GitError::NotADirectory { path: dir.as_str().to_string() }),
+                Err(e) if e.code() == git2::ErrorCode::NotFound => {
+                    let empty = repo.treebuilder(None).and_then(|b| b.write());
+                    empty.map_err(|e| GitError::git("writing the empty tree", e))?
+                }
+                Err(e) => return Err(GitError::git("reading a tree", e)),
+            }
+        };
+        self.tree = sub;
+        Ok(self)
+    }
+
     /// The commit this tree belongs to.
     pub fn commit(&self) -> Oid {
         self.commit

@@ -2,8 +2,9 @@
 //! changing only the lines involved so comments, key order and formatting elsewhere survive.
 //!
 //! The file is parsed with [`crate::yaml`] for spans; new text is written in block style
-//! ([`super::emit`]) at the indentation of its siblings. Flow collections that are not empty
-//! cannot be extended in place and are refused.
+//! ([`super::emit`]) at the indentation of its siblings; a flow list (`[a, b]`) gets the new
+//! item before its `]`. Flow mappings that are not empty cannot be extended in place and are
+//! refused.
 
 use serde_json::Value as Json;
 
@@ -124,17 +125,69 @@ pub fn append(text: &str, doc: usize, path: &[&str], value: &Json) -> Result<Str
     let Some(items) = list.as_seq() else {
         return fail(format!("`{}` is not a list", path.join(".")));
     };
-    if items.is_empty() || is_flow(&lines, list) {
-        let mut all: Vec<Json> = items.iter().map(Node::to_json).collect();
-        if !items.is_empty() {
-            return fail(format!("`{}` is a flow list ([...]); paved edits block lists only", path.join(".")));
-        }
-        all.push(value.clone());
-        return set(text, doc, path, &Json::Array(all));
+    if items.is_empty() {
+        return set(text, doc, path, &Json::Array(vec![value.clone()]));
+    }
+    if is_flow(&lines, list) {
+        return append_flow(text, lines.offset(list.span.start), value)
+            .ok_or_else(|| EditError(format!("`{}`: cannot find the end of the flow list", path.join("."))));
     }
     let indent = dash_column(&lines, &items[0]);
     let at = lines.end_of_content_line(lines.offset(deep_end(list)));
     Ok(insert_line(text, at, &emit::block(&Json::Array(vec![value.clone()]), indent)))
+}
+
+/// Adds `value` as the last item of the flow list (`[a, b]`) opening at byte `open`, keeping
+/// the list's style; `None` when its closing bracket cannot be found.
+fn append_flow(text: &str, open: usize, value: &Json) -> Option<String> {
+    let close = flow_end(text, open)?;
+    let item = match value {
+        // Flow indicators end a plain scalar inside `[...]`.
+        Json::String(s) if s.contains([',', '[', ']', '{', '}']) => serde_json::to_string(s).ok()?,
+        other => emit::inline(other)?,
+    };
+    let before = text[open + 1..close].trim_end();
+    let at = open + 1 + before.len();
+    let sep = if before.trim_start().is_empty() || before.ends_with(',') { " " } else { ", " };
+    Some(format!("{}{sep}{item}{}", &text[..at], &text[at..]))
+}
+
+/// The byte offset of the `]` closing the flow collection that opens at `open`, skipping
+/// quoted strings, nested collections and comments.
+fn flow_end(text: &str, open: usize) -> Option<usize> {
+    let b = text.as_bytes();
+    let (mut depth, mut i) = (0usize, open);
+    while i < b.len() {
+        match b[i] {
+            b'[' | b'{' => depth += 1,
+            b']' | b'}' => {
+                depth -= 1;
+                if depth == 0 {
+                    return (b[i] == b']').then_some(i);
+                }
+            }
+            b'"' => {
+                i += 1;
+                while i < b.len() && b[i] != b'"' {
+                    i += if b[i] == b'\\' { 2 } else { 1 };
+                }
+            }
+            b'\'' => {
+                i += 1;
+                while i < b.len() && !(b[i] == b'\'' && b.get(i + 1) != Some(&b'\'')) {
+                    i += if b[i] == b'\'' { 2 } else { 1 };
+                }
+            }
+            b'#' if i > 0 && b[i - 1].is_ascii_whitespace() => {
+                while i < b.len() && b[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    None
 }
 
 /// The column (0-based) of the `-` that introduces a block list item.
@@ -156,6 +209,8 @@ fn replace_value(lines: &Lines, k: &Node, v: &Node, value: &Json) -> String {
     let new_inline = emit::inline(value);
     if on_key_line {
         let (a, b) = if v.is_null() { (colon, colon) } else { (lines.offset(v.span.start), lines.offset(v.span.end)) };
+        // A flow collection's span may not reach its closing bracket.
+        let b = if is_flow(lines, v) { flow_end(text, a).map_or(b, |e| e + 1) } else { b };
         return match new_inline {
             // Same line, same place: only the value's characters change.
             Some(s) if v.is_null() => format!("{} {s}{}", &text[..a], &text[b..]),

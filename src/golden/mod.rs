@@ -7,6 +7,7 @@
 //! requests to open. The CLI writes the change set or hands it to a forge.
 
 pub mod answers;
+pub mod append;
 pub mod check;
 pub mod disk;
 pub mod edit;

@@ -6,6 +6,7 @@ use std::collections::BTreeSet;
 use serde_json::{Map as JsonMap, Value as Json, json};
 
 use super::answers::{ANSWERS_FILE, Answers, annotate};
+use super::append::AppendInput;
 use super::expr::{self, truthy};
 use super::fetch::{FetchInput, fetch};
 use super::overlay::Overlay;
@@ -16,7 +17,7 @@ use super::template::{Action, Step, Template};
 use super::tree::TemplateDir;
 use crate::changeset::{ChangeSet, FileChange, FileMode};
 use crate::report::Diagnostic;
-use crate::source::{FileSource, RelPath, SourceError, compile_globs};
+use crate::source::{FileSource, RelPath, SourceError, compile_globs, walk_files};
 
 const RULE_INPUT: &str = "golden/step-input";
 const RULE_EXPR: &str = "golden/expression";
@@ -197,12 +198,56 @@ impl State {
                 }
                 Ok(json!({ "catalogInfoPath": entity.as_str(), "locationFile": location.as_str() }))
             }
+            Action::CatalogAppend => {
+                let ai = AppendInput::from_json(input)?;
+                let (file, doc, text) = self.find_entity(req, &ai)?;
+                if let Some(new) = ai.apply(&text, doc).map_err(|e| format!("{file}: {e}"))? {
+                    self.write_edit(req, file.clone(), new)?;
+                }
+                Ok(json!({ "file": file.as_str() }))
+            }
             Action::PublishGitHub | Action::PublishGitLab => {
                 let flavor = if action == Action::PublishGitHub { ForgeFlavor::GitHub } else { ForgeFlavor::GitLab };
                 let p = PublishRequest::from_json(flavor, input)?;
                 let out = json!({ "repo": p.repo, "branchName": p.request.branch });
                 self.publish.push(p);
                 Ok(out)
+            }
+        }
+    }
+
+    /// The descriptor defining the entity `ai` edits: the `file` input, or the one YAML file
+    /// of the repository (as the earlier steps left it) that defines it.
+    fn find_entity(&self, req: &RenderRequest, ai: &AppendInput) -> Result<(RelPath, usize, String), String> {
+        let entity = ai.entity.canonical();
+        let candidates = match &ai.file {
+            Some(f) => vec![f.clone()],
+            None => {
+                let overlay = Overlay { base: req.base, changes: &self.changes };
+                walk_files(&overlay, &RelPath::root())
+                    .map_err(|e| e.to_string())?
+                    .into_iter()
+                    .filter(|p| p.as_str().ends_with(".yaml") || p.as_str().ends_with(".yml"))
+                    .collect()
+            }
+        };
+        let mut found = Vec::new();
+        for path in candidates {
+            // Files that are not text, or too large to edit, cannot hold it.
+            let Ok(Some(text)) = self.read(req, &path) else { continue };
+            if !text.to_lowercase().contains(&ai.entity.name.to_lowercase()) {
+                continue;
+            }
+            if let Some(doc) = ai.find(&text) {
+                found.push((path, doc, text));
+            }
+        }
+        match found.len() {
+            1 => Ok(found.remove(0)),
+            0 => Err(format!("`{entity}` is not defined in the repository")),
+            _ => {
+                let files: Vec<&str> = found.iter().map(|(p, _, _)| p.as_str()).collect();
+                Err(format!("`{entity}` is defined in several files ({}); set `file`", files.join(", ")))
             }
         }
     }

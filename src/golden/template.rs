@@ -25,15 +25,17 @@ pub enum Action {
     PublishGitHub,
     PublishGitLab,
     CatalogRegister,
+    CatalogAppend,
 }
 
 impl Action {
-    pub const ALL: [Action; 5] = [
+    pub const ALL: [Action; 6] = [
         Action::FetchTemplate,
         Action::StackComponent,
         Action::PublishGitHub,
         Action::PublishGitLab,
         Action::CatalogRegister,
+        Action::CatalogAppend,
     ];
 
     /// The action id as templates write it.
@@ -44,6 +46,7 @@ impl Action {
             Action::PublishGitHub => "publish:github:pull-request",
             Action::PublishGitLab => "publish:gitlab:merge-request",
             Action::CatalogRegister => "catalog:register",
+            Action::CatalogAppend => "paved:catalog-append",
         }
     }
 
@@ -58,6 +61,7 @@ impl Action {
             Action::StackComponent => &["stack", "component"],
             Action::PublishGitHub | Action::PublishGitLab => &["repoUrl", "branchName", "title"],
             Action::CatalogRegister => &["catalogInfoPath"],
+            Action::CatalogAppend => &["entityRef", "field", "value"],
         }
     }
 }

@@ -9,6 +9,7 @@ use super::data::{CatalogData, EntityInput, InstanceInput, StacksData};
 use super::subject::Locate;
 use crate::catalog::Catalog;
 use crate::config::Config;
+use crate::report::{Diagnostic, Report};
 use crate::source::{FileSource, RelPath};
 use crate::stacks::{AtmosConfig, DescribeOptions, LoadOptions, ProvenanceEntry, StackSet};
 use crate::yaml::Span;
@@ -108,10 +109,38 @@ pub fn opa_base(set: &StackSet) -> RelPath {
 /// Loads the stack set the way `paved validate` does (when paved.yaml's `stacks.path` holds an
 /// atmos.yaml, or `stacks.enabled: true`). Load problems are left to stacks validation.
 pub fn load_stacks(src: &dyn FileSource, cfg: &Config, env: &BTreeMap<String, String>) -> Option<StackSet> {
+    try_load_stacks(src, cfg, env).ok().flatten()
+}
+
+/// The stacks checks and the loaded set, from ONE load: what `paved validate` reports about
+/// the stacks, and the set the policies then evaluate (loading a large set twice doubled
+/// its cost).
+pub fn check_stacks(src: &dyn FileSource, cfg: &Config, env: &BTreeMap<String, String>) -> (Report, Option<StackSet>) {
+    let mut report = Report { rules: crate::stacks::rules::all(), ..Default::default() };
+    match try_load_stacks(src, cfg, env) {
+        Ok(Some(set)) => {
+            report.diagnostics.extend(crate::stacks::validate::check_set(src, &set));
+            report.summary.files += set.files().len();
+            (report, Some(set))
+        }
+        Ok(None) => (report, None),
+        Err(diags) => {
+            report.diagnostics = diags;
+            (report, None)
+        }
+    }
+}
+
+/// `Ok(None)` when the repository has no stacks; `Err` when atmos.yaml cannot be loaded.
+fn try_load_stacks(
+    src: &dyn FileSource,
+    cfg: &Config,
+    env: &BTreeMap<String, String>,
+) -> Result<Option<StackSet>, Vec<Diagnostic>> {
     let dir = &cfg.stacks.path;
     let has_atmos = dir.join(crate::stacks::ATMOS_YAML).is_ok_and(|p| src.kind(&p).is_some());
     if cfg.stacks.enabled == Some(false) || (cfg.stacks.enabled.is_none() && !has_atmos) {
-        return None;
+        return Ok(None);
     }
     let opts = LoadOptions {
         env: env.clone(),
@@ -119,6 +148,6 @@ pub fn load_stacks(src: &dyn FileSource, cfg: &Config, env: &BTreeMap<String, St
         yaml_limits: cfg.limits.yaml,
         ..LoadOptions::default()
     };
-    let atmos = AtmosConfig::load(src, dir, &opts.env, dir, opts.max_file_size).ok()?;
-    Some(StackSet::load(src, atmos, opts))
+    let atmos = AtmosConfig::load(src, dir, &opts.env, dir, opts.max_file_size)?;
+    Ok(Some(StackSet::load(src, atmos, opts)))
 }

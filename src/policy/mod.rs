@@ -30,6 +30,7 @@ mod inputs;
 mod message;
 mod pointer;
 mod run;
+pub mod starter;
 mod subject;
 pub mod testing;
 pub mod waivers;
@@ -41,10 +42,10 @@ pub use data::{
 pub use entities::{entities_from_text, entity_ref_and_relations, resolve_ref};
 pub use eval::{Bound, EvalOptions, Evaluated, evaluate};
 pub use files::{PolicyFile, collect, collect_configured, collect_data};
-pub use inputs::{ProvenanceLocator, load_stacks, opa_base};
+pub use inputs::{ProvenanceLocator, check_stacks, load_stacks, opa_base};
 pub use message::Message;
 pub use pointer::to_pointer;
-pub use run::{Prepared, counts, subjects, validate, validate_repo};
+pub use run::{Prepared, counts, subjects, validate, validate_repo, validate_with_stacks};
 pub use subject::{Locate, NodeLocator, Origin, Subject};
 
 /// Rule ids of paved's own findings about policies (the policies' findings are

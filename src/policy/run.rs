@@ -7,7 +7,7 @@ use serde_json::Value as Json;
 use super::compile::{PolicySet, Scope};
 use super::data::{CatalogData, StacksData, catalog_subjects, document, repo_subject, stack_subjects};
 use super::eval::{EvalOptions, Evaluated, evaluate};
-use super::files::{collect_configured, collect_data, merge};
+use super::files::{collect, collect_configured, collect_data, merge};
 use super::subject::Subject;
 use super::waivers::Waivers;
 use crate::config::Config;
@@ -32,11 +32,21 @@ pub struct Prepared {
 impl Prepared {
     /// Reads and compiles the configured policies, their data files and the waiver file.
     pub fn load(src: &dyn FileSource, cfg: &Config) -> Prepared {
-        let (files, mut diagnostics) = collect_configured(src, &cfg.policy);
+        let (mut files, mut diagnostics) = collect_configured(src, &cfg.policy);
+        let (mut data, data_diags) = collect_data(src, &cfg.policy.paths);
+        diagnostics.extend(data_diags);
+        if cfg.policy.starter {
+            // Built in first, so the repository's own data files override the starter settings.
+            let (starter, root) = super::starter::source();
+            let (mut builtin, _) = collect(&starter, std::slice::from_ref(&root), true, false);
+            builtin.append(&mut files);
+            files = builtin;
+            let (mut base, _) = collect_data(&starter, &[root]);
+            merge(&mut base, data);
+            data = base;
+        }
         let (set, compile_diags) = PolicySet::compile(&files);
         diagnostics.extend(compile_diags);
-        let (data, data_diags) = collect_data(src, &cfg.policy.paths);
-        diagnostics.extend(data_diags);
         let file = cfg.policy.waivers.as_str();
         let waivers = match src.read(&cfg.policy.waivers, MAX_WAIVER_BYTES) {
             Ok(bytes) => {
@@ -135,4 +145,18 @@ pub fn validate_repo(
     let data = stacks.map(StacksData::from_set).unwrap_or_default();
     let base = stacks.map(super::inputs::opa_base);
     validate(src, cfg, &catalog, &data, base.as_ref(), today)
+}
+
+/// The stacks checks plus the policies, over one load of the stack set: what `paved validate`
+/// (and every validator running its checks) reports after the catalog's own.
+pub fn validate_with_stacks(
+    src: &dyn FileSource,
+    cfg: &Config,
+    catalog: &crate::catalog::Catalog,
+    env: &std::collections::BTreeMap<String, String>,
+    today: NaiveDate,
+) -> crate::report::Report {
+    let (mut report, stacks) = super::inputs::check_stacks(src, cfg, env);
+    report.extend(validate_repo(src, cfg, catalog, stacks.as_ref(), today));
+    report
 }

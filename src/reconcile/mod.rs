@@ -92,9 +92,11 @@ pub struct Settings {
     pub check_name: String,
     /// The executor only prints (no atmos): plans have no output to compare.
     pub dry_run: bool,
-    /// A cap on paved.yaml's `reconcile.parallelism` (1 on the embedded SQLite store: its
-    /// writers queue up slowly when several commands report at once).
+    /// A cap on paved.yaml's `reconcile.parallelism` (`None`: as configured).
     pub max_parallelism: Option<usize>,
+    /// How long a claimed queue request lasts without renewal (renewed every third of it):
+    /// another replica takes the request over once it runs out.
+    pub claim_lease: std::time::Duration,
 }
 
 impl Settings {
@@ -106,6 +108,7 @@ impl Settings {
             check_name: "paved".into(),
             dry_run: false,
             max_parallelism: None,
+            claim_lease: worker::CLAIM_LEASE,
         }
     }
 
@@ -120,6 +123,7 @@ impl Settings {
 pub async fn reconcile(request: Request, ctx: &Context) -> (RunState, Outcome) {
     let config = ctx.settings.config_override.clone().unwrap_or_default();
     let mut state = RunState::new(request, config, ctx.clock.now());
+    state.dry_run = ctx.settings.dry_run;
     let error = phases::run(ctx, &mut state).await;
     let outcome = summary::write(ctx, &mut state, error.as_ref()).await;
     (state, outcome)

@@ -2,6 +2,7 @@
 //! and git sit behind these, so the engine is tested with the fakes in [`super::fake`] and the
 //! real capabilities plug in through [`super::adapters`].
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -12,6 +13,9 @@ use crate::config::Config;
 use crate::report::{Diagnostic, Report};
 use crate::source::FileSource;
 use crate::store::LockKey;
+
+/// Changed lines per path: `(first, last)`, 1-based, inclusive.
+pub type ChangedLines = BTreeMap<String, Vec<(u32, u32)>>;
 
 /// A failure of a port: git, a capability, the file system. The message never holds a secret.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -55,6 +59,11 @@ pub trait Repo: Send + Sync {
     async fn base_of(&self, head: &str, base_ref: &str) -> Result<Option<Revision>, PortError>;
     /// Paths (repository-relative) that differ between two commits, both sides of renames.
     async fn changed_paths(&self, base: &str, head: &str) -> Result<Vec<String>, PortError>;
+    /// The lines of `head` that differ from `base` (1-based inclusive ranges) per path, for
+    /// annotations. Without it annotations fall back to where components are defined.
+    async fn changed_lines(&self, _base: &str, _head: &str) -> Result<ChangedLines, PortError> {
+        Ok(ChangedLines::new())
+    }
     /// A folder holding `sha`'s files, where atmos runs (the work tree itself when it is there).
     async fn workdir(&self, sha: &str) -> Result<PathBuf, PortError>;
 }

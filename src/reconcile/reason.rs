@@ -3,8 +3,11 @@
 //! Webhooks enqueue `pull_request.opened|updated|reopened|closed|merged`, `push`,
 //! `check_run.rerequested`, `merge_group`; ChatOps enqueues `comment: /paved plan [-s STACK]
 //! [COMPONENT]`, `comment: /paved apply …`, `comment: /paved unlock`; the CLI `reconcile --once`.
+//! Command reasons are parsed by [`ChatCommand::from_reason`], the parser that wrote them, so
+//! the two sides cannot drift apart.
 
 use super::state::{Flow, Request, Selection};
+use crate::server::ChatCommand;
 use crate::store::ReconcileRequest;
 
 /// A parsed reason.
@@ -19,6 +22,9 @@ pub enum Reason {
     Unlock,
     /// A pull request closed without merging: its locks are released, nothing is planned.
     Closed,
+    /// A comment that asks nothing of the queue (`/paved cancel` and `/paved help` are answered
+    /// by the server; anything unparsable is dropped rather than guessed at).
+    Ignored(String),
     /// Anything else (a schedule, the CLI): like an event.
     Other(String),
 }
@@ -26,15 +32,12 @@ pub enum Reason {
 impl Reason {
     pub fn parse(text: &str) -> Reason {
         let text = text.trim();
-        if let Some(cmd) = text.strip_prefix("comment:") {
-            let words: Vec<&str> = cmd.split_whitespace().collect();
-            return match words.as_slice() {
-                ["/paved", "unlock", ..] => Reason::Unlock,
-                ["/paved", verb @ ("plan" | "apply"), rest @ ..] => {
-                    let flow = if *verb == "plan" { Flow::Plan } else { Flow::Apply };
-                    Reason::Command { flow, selection: selection(rest) }
-                }
-                _ => Reason::Other(text.to_string()),
+        if text.starts_with("comment:") {
+            return match ChatCommand::from_reason(text) {
+                Some(ChatCommand::Plan(t)) => Reason::Command { flow: Flow::Plan, selection: selection(t) },
+                Some(ChatCommand::Apply(t)) => Reason::Command { flow: Flow::Apply, selection: selection(t) },
+                Some(ChatCommand::Unlock) => Reason::Unlock,
+                Some(ChatCommand::Cancel | ChatCommand::Help) | None => Reason::Ignored(text.to_string()),
             };
         }
         match text {
@@ -46,13 +49,13 @@ impl Reason {
     }
 
     /// The reconcile request for a queued request (`None` for an unlock or a close, which only
-    /// release locks).
+    /// release locks, and for an ignored comment).
     pub fn request(&self, queued: &ReconcileRequest) -> Option<Request> {
         let mut r = Request::new(queued.repo.clone(), queued.git_ref.clone());
         r.pull_request = queued.pull_request;
         r.actor = Some(queued.reason.clone());
         match self {
-            Reason::Unlock | Reason::Closed => None,
+            Reason::Unlock | Reason::Closed | Reason::Ignored(_) => None,
             Reason::Command { flow, selection } => {
                 r.flow = Some(*flow);
                 r.all = !selection.is_all();
@@ -64,19 +67,8 @@ impl Reason {
     }
 }
 
-/// `-s STACK`, `--stack STACK`, `-c COMPONENT`, `--component COMPONENT` or a bare COMPONENT.
-fn selection(words: &[&str]) -> Selection {
-    let mut s = Selection::default();
-    let mut it = words.iter();
-    while let Some(w) = it.next() {
-        match *w {
-            "-s" | "--stack" => s.stack = it.next().map(|x| x.to_string()),
-            "-c" | "--component" => s.component = it.next().map(|x| x.to_string()),
-            w if !w.starts_with('-') && s.component.is_none() => s.component = Some(w.to_string()),
-            _ => {}
-        }
-    }
-    s
+fn selection(t: crate::server::Target) -> Selection {
+    Selection { stack: t.stack, component: t.component }
 }
 
 #[cfg(test)]
@@ -95,15 +87,25 @@ mod tests {
         assert_eq!(selection, Selection { stack: Some("plat-ue2-dev".into()), component: Some("vpc".into()) });
         let Reason::Command { flow, selection } = Reason::parse("comment: /paved apply") else { panic!() };
         assert_eq!((flow, selection.is_all()), (Flow::Apply, true));
-        assert_eq!(Reason::parse("comment: /paved dance"), Reason::Other("comment: /paved dance".into()));
+        assert_eq!(Reason::parse("comment: /paved dance"), Reason::Ignored("comment: /paved dance".into()));
+        assert_eq!(Reason::parse("comment: /paved cancel"), Reason::Ignored("comment: /paved cancel".into()));
+        // What the server writes is what the reconciler reads.
+        let written =
+            ChatCommand::Apply(crate::server::Target { stack: Some("s".into()), component: Some("c".into()) });
+        let Reason::Command { flow, selection } = Reason::parse(&written.reason()) else { panic!() };
+        assert_eq!(
+            (flow, selection.stack.as_deref(), selection.component.as_deref()),
+            (Flow::Apply, Some("s"), Some("c"))
+        );
         let q = ReconcileRequest {
             repo: "acme/infra".into(),
             git_ref: "main".into(),
             pull_request: Some(4),
-            reason: "comment: /paved plan --component eks".into(),
+            reason: "comment: /paved plan eks".into(),
         };
         let r = Reason::parse(&q.reason).request(&q).unwrap();
         assert_eq!((r.flow, r.all, r.selection.component.as_deref()), (Some(Flow::Plan), true, Some("eks")));
         assert!(Reason::parse("pull_request.closed").request(&q).is_none());
+        assert!(Reason::parse("comment: /paved help").request(&q).is_none());
     }
 }

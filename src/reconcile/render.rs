@@ -21,8 +21,10 @@ pub fn comment_purpose(flow: Flow) -> &'static str {
     }
 }
 
-fn status_cell(t: &TargetRun) -> String {
+fn status_cell(t: &TargetRun, dry_run: bool) -> String {
     let (icon, word) = match t.status {
+        TargetStatus::Applied if dry_run => ("📝", "would apply"),
+        TargetStatus::Destroyed if dry_run => ("📝", "would destroy"),
         TargetStatus::Pending => ("⏳", "pending"),
         TargetStatus::Planned => ("📝", "changes"),
         TargetStatus::NoChanges => ("✅", "no changes"),
@@ -61,7 +63,7 @@ pub fn table(st: &RunState) -> String {
             "| `{}` | `{}` | {a} | {c} | {d} | {} |",
             md_escape(&t.target.stack),
             md_escape(&t.target.component),
-            status_cell(t)
+            status_cell(t, st.dry_run)
         );
     }
     out
@@ -155,7 +157,8 @@ pub fn check(st: &RunState, outcome: &Outcome, name: &str) -> Check {
     check
 }
 
-/// Diagnostics in changed files, and a notice on each target's definition where it changed.
+/// Diagnostics in changed files, and a notice on the changed lines of each target's definition
+/// (on the definition line itself when the changed lines are not known).
 pub fn annotations(st: &RunState) -> Vec<Annotation> {
     let changed = |f: &str| st.changed.is_empty() || st.changed.iter().any(|c| c == f);
     let mut out: Vec<Annotation> =
@@ -168,20 +171,45 @@ pub fn annotations(st: &RunState) -> Vec<Annotation> {
         } else {
             AnnotationLevel::Failure
         };
-        out.push(Annotation {
-            path: loc.file.clone(),
-            start_line: loc.line.max(1),
-            end_line: loc.line.max(1),
-            level,
-            title: Some(format!("{} in {}", t.target.component, t.target.stack)),
-            message: format!(
-                "{}: +{a} ~{c} -{d}{}",
-                status_cell(t),
-                t.message.as_deref().map(|m| format!("\n{m}")).unwrap_or_default()
-            ),
-        });
+        let message = format!(
+            "{}: +{a} ~{c} -{d}{}",
+            status_cell(t, st.dry_run),
+            t.message.as_deref().map(|m| format!("\n{m}")).unwrap_or_default()
+        );
+        let mut ranges = lines_of(st, loc);
+        if ranges.is_empty() {
+            ranges.push((loc.line.max(1), loc.line.max(1)));
+        }
+        for (start, end) in ranges {
+            out.push(Annotation {
+                path: loc.file.clone(),
+                start_line: start,
+                end_line: end.max(start),
+                level,
+                title: Some(format!("{} in {}", t.target.component, t.target.stack)),
+                message: message.clone(),
+            });
+        }
     }
     out
+}
+
+/// Hunks a change made to a file, at most this many annotated per target (the rest are in the diff).
+const HUNKS_PER_TARGET: usize = 10;
+
+/// The changed lines that belong to the component defined at `loc`: from its definition line
+/// up to the next definition in the same file (another component's block).
+fn lines_of(st: &RunState, loc: &crate::reconcile::Location) -> Vec<(u32, u32)> {
+    let Some(hunks) = st.changed_lines.get(&loc.file) else { return Vec::new() };
+    let next = st
+        .targets
+        .iter()
+        .filter_map(|t| t.target.location.as_ref())
+        .filter(|l| l.file == loc.file && l.line > loc.line)
+        .map(|l| l.line)
+        .min()
+        .unwrap_or(u32::MAX);
+    hunks.iter().copied().filter(|&(start, end)| end >= loc.line && start < next).take(HUNKS_PER_TARGET).collect()
 }
 
 fn short(sha: &str) -> &str {

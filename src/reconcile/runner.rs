@@ -2,11 +2,14 @@
 
 use std::sync::Arc;
 
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+
 use super::Context;
 use super::conditions::ReconcileError;
 use super::observer::Progress;
 use crate::config::AtmosConfig;
-use crate::exec::{AtmosCommand, ExecOutcome, Masker, MemorySink, RunContext, Stream};
+use crate::exec::{AtmosCommand, ChannelSink, ExecOutcome, LogLine, Masker, RunContext, Stream};
 use crate::store::StepStatus;
 
 /// How a step ended, as far as the run is concerned.
@@ -32,19 +35,22 @@ pub(crate) async fn run(
     let line = cmd.to_string();
     ctx.observer.progress(&Progress::CommandStarted(&line));
     // A failing store must not stop an apply half-way: the step row is best effort.
-    let step = ctx.store.start_step(run_id, name).await.ok();
-    let sink = Arc::new(MemorySink::default());
+    let step = ctx.store.start_step(run_id, name).await.ok().map(|s| s.id);
+    let (tx, rx) = mpsc::unbounded_channel();
     let masker = Masker::new(atmos.env.values().filter(|v| v.len() >= 8).cloned());
-    let rc = RunContext::from_config(atmos, sink.clone()).with_masker(masker).with_cancel(ctx.cancels.token(run_id));
-    let result = ctx.executor.run(&cmd, &rc).await;
-    let mut log = format!("$ {line}\n");
-    for l in sink.lines() {
-        if l.stream == Stream::Stderr {
-            log.push_str("! ");
-        }
-        log.push_str(&l.text);
-        log.push('\n');
-    }
+    let rc = RunContext::from_config(atmos, Arc::new(ChannelSink(tx)))
+        .with_masker(masker)
+        .with_cancel(ctx.cancels.token(run_id));
+    let done = CancellationToken::new();
+    // Both futures are polled together: the log is in the store while atmos still runs.
+    let (result, ()) = tokio::join!(
+        async {
+            let r = ctx.executor.run(&cmd, &rc).await;
+            done.cancel();
+            r
+        },
+        stream_log(ctx, step, format!("$ {line}\n"), rx, &done),
+    );
     let status = match &result {
         Ok(o) if o.cancelled => StepStatus::Cancelled,
         // A plan's exit 2 means "changes", not failure.
@@ -53,16 +59,64 @@ pub(crate) async fn run(
         }
         _ => StepStatus::Failed,
     };
-    if let Err(e) = &result {
-        log.push_str(&format!("paved: {e}\n"));
-    }
     if let Some(step) = step {
-        let _ = ctx.store.append_log(step.id, &log).await;
-        let _ = ctx.store.finish_step(step.id, status).await;
+        if let Err(e) = &result {
+            let _ = ctx.store.append_log(step, &format!("paved: {e}\n")).await;
+        }
+        let _ = ctx.store.finish_step(step, status).await;
     }
     ctx.observer.progress(&Progress::CommandFinished { line: &line, ok: status == StepStatus::Succeeded });
     match result {
         Ok(outcome) => Ok(Ran { outcome, line }),
         Err(e) => Err(ReconcileError::stalled(condition, format!("cannot run `{line}`: {e}"))),
     }
+}
+
+/// Appends the command's output to the step's log as it comes, a batch at a time: whatever
+/// arrived while the previous append was being written goes in the next one, so a slow store
+/// means fewer, larger writes rather than a backlog. Ends once the command has returned and
+/// every line it produced is written.
+async fn stream_log(
+    ctx: &Context,
+    step: Option<i64>,
+    header: String,
+    mut rx: mpsc::UnboundedReceiver<LogLine>,
+    done: &CancellationToken,
+) {
+    let mut batch = header;
+    loop {
+        while let Ok(l) = rx.try_recv() {
+            push_line(&mut batch, &l);
+        }
+        if !batch.is_empty() {
+            if let Some(step) = step {
+                let _ = ctx.store.append_log(step, &batch).await;
+            }
+            batch.clear();
+        }
+        tokio::select! {
+            line = rx.recv() => match line {
+                Some(l) => push_line(&mut batch, &l),
+                None => return,
+            },
+            // The executor has returned: what is still queued is the last of it.
+            _ = done.cancelled() => {
+                while let Ok(l) = rx.try_recv() {
+                    push_line(&mut batch, &l);
+                }
+                if let (Some(step), false) = (step, batch.is_empty()) {
+                    let _ = ctx.store.append_log(step, &batch).await;
+                }
+                return;
+            }
+        }
+    }
+}
+
+fn push_line(batch: &mut String, l: &LogLine) {
+    if l.stream == Stream::Stderr {
+        batch.push_str("! ");
+    }
+    batch.push_str(&l.text);
+    batch.push('\n');
 }

@@ -8,9 +8,12 @@ use std::sync::Arc;
 
 use super::adapters::{self, GitRepo};
 use super::{Context, NullObserver, Observer, RepoHandle, Settings};
-use crate::config::{Config, RepositorySource};
+use crate::config::{Config, ForgeConfig, GitHubAuthConfig, GitHubConfig, RepositoryConfig, RepositorySource};
 use crate::exec::{DryRunExecutor, ExecError, Executor, ProcessExecutor};
+use crate::forge::secret::SecretSource;
 use crate::forge::{Forge, RepoId};
+use crate::git::Auth;
+use crate::git::remote::redact;
 use crate::store::{self, Clock, StoreTarget, SystemClock};
 
 /// What to build.
@@ -97,6 +100,7 @@ pub async fn build(root: &Path, config: &Config, opts: SetupOptions) -> Result<S
             source: RepositorySource::Path(".".into()),
             forge_repo: None,
             poll: std::time::Duration::from_secs(60),
+            token_env: None,
         }]
     } else {
         config.reconcile.repositories.clone()
@@ -107,7 +111,7 @@ pub async fn build(root: &Path, config: &Config, opts: SetupOptions) -> Result<S
         let git = match &r.source {
             RepositorySource::Path(p) => GitRepo::local(&root.join(p), checkouts),
             RepositorySource::Url(u) => {
-                let remote = crate::git::Remote::new(u.clone(), crate::git::Auth::none());
+                let remote = crate::git::Remote::new(u.clone(), remote_auth(r, u, &config.forge)?);
                 GitRepo::remote(remote, &paved_dir.join("repos").join(slug(&r.name)), checkouts)
             }
         }
@@ -131,9 +135,6 @@ pub async fn build(root: &Path, config: &Config, opts: SetupOptions) -> Result<S
     let mut settings = Settings::new(opts.replica, plan_root);
     settings.config_override = opts.config_override;
     settings.dry_run = dry.is_some();
-    if !matches!(target, StoreTarget::Postgres(_)) {
-        settings.max_parallelism = Some(1);
-    }
     let ctx = Context {
         store,
         executor,
@@ -163,6 +164,35 @@ async fn connect_forge(config: &Config) -> Result<Option<Arc<dyn Forge>>, SetupE
     Ok(None)
 }
 
+/// The credentials for fetching from and pushing notes to the remote `url`: its own
+/// `token_env`, else the forge's token when `url` is on the forge's host, else none. The token
+/// only ever reaches git2's credential callback; errors name the variable, never the value.
+fn remote_auth(r: &RepositoryConfig, url: &str, forge: &ForgeConfig) -> Result<Auth, SetupError> {
+    let host = |u: &str| url::Url::parse(u).ok().and_then(|u| u.host_str().map(str::to_ascii_lowercase));
+    let repo_host = host(url);
+    let on = |forge_url: &str| {
+        let h = host(forge_url).map(|h| if h == "api.github.com" { "github.com".to_string() } else { h });
+        repo_host.is_some() && h == repo_host
+    };
+    let (source, user) = match (&r.token_env, &forge.github, &forge.gitlab) {
+        (Some(var), _, gitlab) => {
+            (Some(SecretSource::Env(var.clone())), if gitlab.is_some() { "oauth2" } else { "x-access-token" })
+        }
+        (None, Some(GitHubConfig { auth: GitHubAuthConfig::Token(t), api_url, .. }), _) if on(api_url) => {
+            (Some(SecretSource::from(t)), "x-access-token")
+        }
+        (None, _, Some(gl)) if on(&gl.url) => (Some(SecretSource::from(&gl.token)), "oauth2"),
+        _ => (None, ""),
+    };
+    match source {
+        None => Ok(Auth::none()),
+        Some(s) => s.load().map(|t| Auth::token(user, t)).map_err(|e| SetupError::Repo {
+            name: r.name.clone(),
+            message: format!("the token for {}: {e}", redact(url, None)),
+        }),
+    }
+}
+
 /// A repository's name when paved.yaml lists none: its folder's name.
 pub fn repo_name(root: &Path) -> String {
     std::path::absolute(root)
@@ -173,4 +203,48 @@ pub fn repo_name(root: &Path) -> String {
 
 fn slug(name: &str) -> String {
     name.chars().map(|c| if c.is_ascii_alphanumeric() || "-_.".contains(c) { c } else { '_' }).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn repo(token_env: Option<&str>) -> RepositoryConfig {
+        RepositoryConfig {
+            name: "infra".into(),
+            source: RepositorySource::Url("https://github.com/acme/infra.git".into()),
+            forge_repo: None,
+            poll: std::time::Duration::from_secs(60),
+            token_env: token_env.map(Into::into),
+        }
+    }
+
+    const URL: &str = "https://github.com/acme/infra.git";
+
+    #[test]
+    fn remote_tokens_come_from_the_environment_and_stay_on_their_host() {
+        let none = ForgeConfig::default();
+        assert!(remote_auth(&repo(None), URL, &none).unwrap().token.is_none());
+        // HOME is set wherever tests run; its value stands in for a token.
+        let auth = remote_auth(&repo(Some("HOME")), URL, &none).unwrap();
+        assert_eq!(auth.username, "x-access-token");
+        assert_eq!(auth.token.unwrap().expose(), std::env::var("HOME").unwrap());
+        let err = remote_auth(&repo(Some("PAVED_TEST_NO_SUCH_TOKEN")), URL, &none).unwrap_err().to_string();
+        assert!(err.contains("PAVED_TEST_NO_SUCH_TOKEN is not set"), "{err}");
+
+        // The forge's token is reused on the forge's host only: never sent elsewhere.
+        let gh = |api: &str| ForgeConfig {
+            github: Some(GitHubConfig {
+                api_url: api.into(),
+                auth: GitHubAuthConfig::Token(crate::config::SecretRef::Env("HOME".into())),
+                webhook_secret: None,
+            }),
+            ..ForgeConfig::default()
+        };
+        assert!(remote_auth(&repo(None), URL, &gh("https://api.github.com")).unwrap().token.is_some());
+        let other = "https://git.example.com/acme/infra.git";
+        assert!(remote_auth(&repo(None), other, &gh("https://api.github.com")).unwrap().token.is_none());
+        let ghes = gh("https://git.example.com/api/v3");
+        assert!(remote_auth(&repo(None), other, &ghes).unwrap().token.is_some());
+    }
 }

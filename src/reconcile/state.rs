@@ -201,6 +201,8 @@ pub struct RunState {
     /// Where the config came from: `base <sha>`, `head <sha>` (no base), `--config FILE`.
     pub config_source: String,
     pub changed: Vec<String>,
+    /// The changed lines of `changed` files at the head, for annotations (best effort).
+    pub changed_lines: crate::reconcile::ports::ChangedLines,
     pub report: Report,
     pub targets: Vec<TargetRun>,
     pub approvals: Vec<Approval>,
@@ -215,6 +217,8 @@ pub struct RunState {
     pub kept_locks: Vec<LockKey>,
     /// Phases that ran, in order, with how each ended.
     pub phases: Vec<(&'static str, String)>,
+    /// The commands were printed, not run: nothing was planned or applied for real.
+    pub dry_run: bool,
 }
 
 impl RunState {
@@ -231,6 +235,7 @@ impl RunState {
             config,
             config_source: "defaults".into(),
             changed: Vec::new(),
+            changed_lines: Default::default(),
             report: Report::default(),
             targets: Vec::new(),
             approvals: Vec::new(),
@@ -240,6 +245,7 @@ impl RunState {
             cancelled: false,
             locks: Vec::new(),
             kept_locks: Vec::new(),
+            dry_run: false,
             phases: Vec::new(),
         }
     }

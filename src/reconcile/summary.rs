@@ -49,6 +49,17 @@ pub fn summarize(st: &RunState, error: Option<&ReconcileError>) -> Outcome {
     let stopped = st.phases.iter().find_map(|(_, how)| how.strip_prefix("stopped: ").map(str::to_string));
     let conclusion = match (st.flow, stopped) {
         (_, Some(why)) if st.targets.is_empty() => why,
+        // Nothing ran: say what would have, never "applied".
+        (flow, _) if st.dry_run => {
+            let verb = if flow == Flow::Apply { "apply" } else { "plan" };
+            let n = st.targets.iter().filter(|t| t.status.is_ok()).count();
+            let mut s = format!("dry run: would {verb} {n} component(s); the commands were printed, not run");
+            let kept = count(TargetStatus::DestroyNotAllowed);
+            if kept > 0 {
+                s.push_str(&format!(", {kept} deleted but not destroyed (not allowed)"));
+            }
+            s
+        }
         (Flow::Plan, _) => format!(
             "planned {} component(s): {} with changes, {} without",
             st.targets.len(),

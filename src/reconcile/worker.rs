@@ -12,9 +12,9 @@ use super::reason::Reason;
 use super::state::RunState;
 use super::summary::Outcome;
 use super::{Context, reconcile};
-use crate::store::{InterruptScope, ReconcileRequest, Result as StoreResult};
+use crate::store::{InterruptScope, LockKey, ReconcileRequest, Result as StoreResult, Store};
 
-/// How long a claim lasts without renewal.
+/// How long a claim lasts without renewal, unless `Settings::claim_lease` says otherwise.
 pub const CLAIM_LEASE: Duration = Duration::from_secs(120);
 
 /// What one claimed request came to.
@@ -33,7 +33,8 @@ pub async fn recover(ctx: &Context, scope: &InterruptScope) -> StoreResult<Vec<i
 
 /// Claims the oldest waiting request and reconciles it. `None` when the queue is empty.
 pub async fn work_one(ctx: &Context) -> StoreResult<Option<Worked>> {
-    let Some(claim) = ctx.store.claim_next(&ctx.settings.replica, CLAIM_LEASE).await? else {
+    let lease = ctx.settings.claim_lease;
+    let Some(claim) = ctx.store.claim_next(&ctx.settings.replica, lease).await? else {
         return Ok(None);
     };
     let keeper = {
@@ -41,8 +42,8 @@ pub async fn work_one(ctx: &Context) -> StoreResult<Option<Worked>> {
         let (id, replica) = (claim.id, ctx.settings.replica.clone());
         tokio::spawn(async move {
             loop {
-                tokio::time::sleep(CLAIM_LEASE / 3).await;
-                if !store.renew_lease(id, &replica, CLAIM_LEASE).await.unwrap_or(false) {
+                tokio::time::sleep(lease / 3).await;
+                if !store.renew_lease(id, &replica, lease).await.unwrap_or(false) {
                     return;
                 }
             }
@@ -55,7 +56,7 @@ pub async fn work_one(ctx: &Context) -> StoreResult<Option<Worked>> {
             if reason == Reason::Unlock
                 && let Some(pr) = claim.request.pull_request
             {
-                unlock_pull_request(ctx, pr).await?;
+                unlock_pull_request(ctx.store.as_ref(), &claim.request.repo, pr).await?;
             }
             None
         }
@@ -95,15 +96,50 @@ pub async fn run(ctx: Arc<Context>, stop: CancellationToken, idle: Duration) {
     let _ = ctx.store.release_all(&ctx.settings.replica).await;
 }
 
-/// `/paved unlock`: every lock the pull request's runs hold or kept is released.
-pub async fn unlock_pull_request(ctx: &Context, pull_request: u64) -> StoreResult<Vec<crate::store::LockKey>> {
-    let mut freed = Vec::new();
-    for lock in ctx.store.list_locks().await? {
-        if lock.pull_request == Some(pull_request) && ctx.store.force_unlock(&lock.key).await?.is_some() {
-            freed.push(lock.key);
+/// What [`unlock_pull_request`] did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Unlocked {
+    pub released: Vec<LockKey>,
+    /// Locks left alone, each with why.
+    pub kept: Vec<(LockKey, KeptBecause)>,
+}
+
+/// Why `/paved unlock` left a lock in place.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeptBecause {
+    /// Pinned by an apply that was in flight when paved stopped: it may have changed
+    /// infrastructure half-way, so only a new successful plan or an admin releases it.
+    Interrupted,
+    /// An apply of this pull request is running right now.
+    Running,
+}
+
+/// `/paved unlock`, the one rule for it (the server's ChatOps and the queue both call this):
+/// every lock of `repo`'s pull request is released — a lock kept by a failed apply, a lease
+/// left behind — except one pinned by an in-flight apply (interrupted, or still running).
+/// The admin `DELETE /api/v1/locks` force-releases with [`Locks::force_unlock`] instead.
+///
+/// [`Locks::force_unlock`]: crate::store::Locks::force_unlock
+pub async fn unlock_pull_request(store: &dyn Store, repo: &str, pull_request: u64) -> StoreResult<Unlocked> {
+    let mut done = Unlocked::default();
+    for lock in store.list_locks().await? {
+        if lock.pull_request != Some(pull_request) {
+            continue;
+        }
+        // Pull request numbers are per repository: another repository's #N is not ours.
+        let run = store.get_run(lock.run_id).await?;
+        if run.as_ref().is_some_and(|r| r.repo != repo) {
+            continue;
+        }
+        if lock.is_pinned() {
+            done.kept.push((lock.key, KeptBecause::Interrupted));
+        } else if run.is_some_and(|r| !r.status.is_terminal()) {
+            done.kept.push((lock.key, KeptBecause::Running));
+        } else if store.force_unlock(&lock.key).await?.is_some() {
+            done.released.push(lock.key);
         }
     }
-    Ok(freed)
+    Ok(done)
 }
 
 /// The queue consumer `paved serve` runs: [`run`] as a value.

@@ -36,6 +36,13 @@ pub use intake::{Intake, intake_for};
 pub use metrics::Metrics;
 pub use runs::{follow_cancels, latest_event_id};
 
+/// This process's name in claims and locks when paved.yaml gives none: host name and pid, since
+/// the pid alone repeats across containers (every replica is pid 1 there).
+pub fn default_replica() -> String {
+    let host = std::fs::read_to_string("/etc/hostname").ok().map(|h| h.trim().to_string()).filter(|h| !h.is_empty());
+    format!("{}-{}", host.unwrap_or_else(|| "paved".into()), std::process::id())
+}
+
 /// Stops runs on this replica; the reconciler's worker implements it.
 pub trait RunControl: Send + Sync {
     /// Cancels this replica's running runs of `repo`'s pull request `number`; how many.
@@ -74,7 +81,10 @@ pub struct Server {
 }
 
 impl Server {
-    pub fn new(store: Arc<dyn Store>, receiver: Receiver) -> Server {
+    /// The receiver's delivery log is replaced: the server records each delivery itself, in the
+    /// transaction that queues its work (see `webhooks`), so a failed enqueue is no replay.
+    pub fn new(store: Arc<dyn Store>, mut receiver: Receiver) -> Server {
+        receiver.deliveries = Arc::new(webhooks::RecordedWithWork);
         Server {
             store,
             receiver,

@@ -10,13 +10,37 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
-use crate::forge::webhook::{Event, Received};
+use async_trait::async_trait;
+
+use crate::forge::webhook::{DeliveryLog, DeliveryLogError, Event, Received};
 use crate::forge::{ForgeKind, Permission};
 use crate::store::{Enqueued, ReconcileRequest};
 
 use super::Server;
 use super::chatops::{ChatCommand, help_text};
 use super::intake::{Intake, intake_for};
+
+/// The receiver's delivery log while a [`Server`] runs: it records nothing, because the server
+/// records each delivery with the work it queues (one transaction), so a delivery whose enqueue
+/// failed is not refused as a replay when the forge sends it again.
+pub(super) struct RecordedWithWork;
+
+#[async_trait]
+impl DeliveryLog for RecordedWithWork {
+    async fn record(&self, _: ForgeKind, _: &str) -> Result<bool, DeliveryLogError> {
+        Ok(true)
+    }
+}
+
+/// The id the store keeps for a delivery (`github:<id>`; a digest when longer than it takes).
+fn delivery_key(forge: ForgeKind, id: &str) -> String {
+    let key = format!("{forge}:{id}");
+    if key.len() <= 200 {
+        return key;
+    }
+    use sha2::{Digest, Sha256};
+    format!("{forge}:sha256:{}", hex::encode(Sha256::digest(id.as_bytes())))
+}
 
 pub(super) async fn github(State(s): State<Arc<Server>>, headers: HeaderMap, body: Body) -> Response {
     deliver(&s, ForgeKind::GitHub, &headers, body).await
@@ -79,8 +103,9 @@ async fn answer(s: &Server, forge: ForgeKind, headers: &HeaderMap, body: &[u8]) 
         Intake::Nothing(why) => ("ignored", reply(StatusCode::OK, json!({"status": "ignored", "reason": why}))),
         Intake::Reconcile(mut req) => {
             req.repo = local;
-            queue(s, &req).await
+            queue_delivery(s, &req, &event).await
         }
+        Intake::Command { .. } if !first_delivery(s, &event).await => duplicate(&event),
         Intake::Command { number, sender, command } => match command {
             Err(e) => {
                 let text = format!("@{sender} {e}\n\n{}", help_text());
@@ -92,18 +117,48 @@ async fn answer(s: &Server, forge: ForgeKind, headers: &HeaderMap, body: &[u8]) 
     }
 }
 
+fn duplicate(event: &Event) -> (&'static str, Response) {
+    tracing::info!(forge = %event.forge, delivery = %event.delivery_id, "dropping a repeated webhook delivery");
+    ("duplicate", reply(StatusCode::CONFLICT, json!({"status": "duplicate", "delivery": event.delivery_id})))
+}
+
+/// Records a delivery that queues nothing (a command). False for a replay; a store error lets it
+/// through rather than dropping a command the forge will not send again.
+async fn first_delivery(s: &Server, event: &Event) -> bool {
+    match s.store.record_delivery(&delivery_key(event.forge, &event.delivery_id)).await {
+        Ok(new) => new,
+        Err(e) => {
+            tracing::warn!(error = %e, "could not record a webhook delivery");
+            true
+        }
+    }
+}
+
+/// Queues the request and records the delivery in one transaction.
+async fn queue_delivery(s: &Server, req: &ReconcileRequest, event: &Event) -> (&'static str, Response) {
+    match s.store.enqueue_delivery(req, &delivery_key(event.forge, &event.delivery_id)).await {
+        Ok(Some(done)) => queued(s, done),
+        Ok(None) => duplicate(event),
+        Err(e) => enqueue_failed(req, e),
+    }
+}
+
+fn queued(s: &Server, done: Enqueued) -> (&'static str, Response) {
+    s.queued.notify_waiters();
+    let collapsed = matches!(done, Enqueued::Collapsed(_));
+    let body = json!({"status": "queued", "request": done.id(), "collapsed": collapsed});
+    ("queued", reply(StatusCode::ACCEPTED, body))
+}
+
+fn enqueue_failed(req: &ReconcileRequest, e: crate::store::StoreError) -> (&'static str, Response) {
+    tracing::error!(error = %e, repo = %req.repo, "could not queue a reconcile request");
+    ("error", reply(StatusCode::SERVICE_UNAVAILABLE, json!({"error": "could not queue the request"})))
+}
+
 async fn queue(s: &Server, req: &ReconcileRequest) -> (&'static str, Response) {
     match s.store.enqueue(req).await {
-        Ok(done) => {
-            s.queued.notify_waiters();
-            let collapsed = matches!(done, Enqueued::Collapsed(_));
-            let body = json!({"status": "queued", "request": done.id(), "collapsed": collapsed});
-            ("queued", reply(StatusCode::ACCEPTED, body))
-        }
-        Err(e) => {
-            tracing::error!(error = %e, repo = %req.repo, "could not queue a reconcile request");
-            ("error", reply(StatusCode::SERVICE_UNAVAILABLE, json!({"error": "could not queue the request"})))
-        }
+        Ok(done) => queued(s, done),
+        Err(e) => enqueue_failed(req, e),
     }
 }
 

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use serde_json::{Value as Json, json};
 
 use super::naming::stack_file_name;
-use super::value::{Kind, Origin, Val};
+use super::value::{Kind, Map, Origin, Val};
 use super::{Instance, StackSet};
 use crate::gotemplate::{self, MissingKey, Template};
 use crate::source::RelPath;
@@ -178,7 +178,18 @@ impl StackSet {
         components: &[String],
         opts: DescribeOptions,
     ) -> Result<Option<Json>, DescribeError> {
-        let mut types: BTreeMap<&str, serde_json::Map<String, Json>> = BTreeMap::new();
+        Ok(self.describe_stack_val(stack, components, opts)?.map(|v| v.to_json()))
+    }
+
+    /// [`StackSet::describe_stack`] as a value tree (write it with
+    /// [`Val::write_json_pretty`] without building JSON).
+    pub fn describe_stack_val(
+        &self,
+        stack: &str,
+        components: &[String],
+        opts: DescribeOptions,
+    ) -> Result<Option<Val>, DescribeError> {
+        let mut types: BTreeMap<&str, Map> = BTreeMap::new();
         for inst in self.stack(stack) {
             if !components.is_empty() && !components.iter().any(|c| c == &inst.component) {
                 continue;
@@ -186,26 +197,25 @@ impl StackSet {
             if let Some(c) = &inst.conflict {
                 return Err(DescribeError::Conflict(c.clone()));
             }
-            let mut v = self.finalize(inst, opts)?.to_json();
-            if let Json::Object(o) = &mut v {
-                o.remove("tf_cli_vars");
-                o.remove("component_type");
-                o.insert(
-                    "component_info".into(),
-                    json!({
-                        "component_path": self.written_component_path(inst),
-                        "component_type": inst.component_type,
-                    }),
-                );
-            }
-            types.entry(&inst.component_type).or_default().insert(inst.component.clone(), v);
+            let mut v = self.finalize(inst, opts)?;
+            v.remove("tf_cli_vars");
+            v.remove("component_type");
+            let mut info = Val::empty_map();
+            info.set("component_path", Val::str(&self.written_component_path(inst)));
+            info.set("component_type", Val::str(&inst.component_type));
+            v.set("component_info", info);
+            types.entry(&inst.component_type).or_default().insert(inst.component.as_str().into(), v);
         }
         if types.is_empty() {
             return Ok(None);
         }
-        let comps: serde_json::Map<String, Json> =
-            types.into_iter().map(|(k, v)| (k.to_string(), Json::Object(v))).collect();
-        Ok(Some(json!({ "components": comps })))
+        let mut comps = Val::empty_map();
+        for (k, m) in types {
+            comps.set(k, Val::map(m));
+        }
+        let mut out = Val::empty_map();
+        out.set("components", comps);
+        Ok(Some(out))
     }
 
     /// The component folder, relative to the repository root.

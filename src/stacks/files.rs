@@ -103,8 +103,33 @@ pub struct ReadRequest<'a> {
     pub imported_by: Option<&'a RelPath>,
 }
 
+/// Plain stack files (not templates) read and parsed ahead of the import pass, in parallel;
+/// the import pass takes them from here instead of reading them again.
+pub type Preparsed = HashMap<RelPath, Result<Node, crate::yaml::YamlError>>;
+
+/// Reads and parses, in parallel, the files under `dir` with a YAML extension. Files that
+/// cannot be read are left to the import pass (which reports them where they are imported).
+pub fn preparse(src: &dyn FileSource, dir: &RelPath, opts: &LoadOptions) -> Preparsed {
+    use rayon::prelude::*;
+    let Ok(files) = crate::source::walk_files(src, dir) else { return Preparsed::new() };
+    let popts = ParseOptions { limits: opts.yaml_limits, merge_keys: true };
+    files
+        .into_par_iter()
+        .filter(|p| p.as_str().ends_with(".yaml") || p.as_str().ends_with(".yml"))
+        // With a shared cache the import pass looks files up by blob id instead.
+        .filter(|p| opts.node_cache.is_none() || src.content_id(p).is_none())
+        .filter_map(|p| {
+            let bytes = src.read(&p, opts.max_file_size).ok()?;
+            let parsed = parse_one(&String::from_utf8_lossy(&bytes), &popts);
+            Some((p, parsed))
+        })
+        .collect()
+}
+
 pub struct Reader<'a> {
     pub src: &'a dyn FileSource,
+    /// Files parsed ahead (see [`preparse`]); each is taken once.
+    pub preparsed: Preparsed,
     pub opts: &'a LoadOptions,
     pub base_path: RelPath,
     pub files: FileTable,
@@ -120,7 +145,16 @@ fn is_template_path(p: &RelPath) -> bool {
 
 impl<'a> Reader<'a> {
     pub fn new(src: &'a dyn FileSource, opts: &'a LoadOptions, base_path: RelPath) -> Self {
-        Reader { src, opts, base_path, files: FileTable::default(), cache: HashMap::new(), diags: Vec::new(), reads: 0 }
+        Reader {
+            src,
+            preparsed: Preparsed::new(),
+            opts,
+            base_path,
+            files: FileTable::default(),
+            cache: HashMap::new(),
+            diags: Vec::new(),
+            reads: 0,
+        }
     }
 
     /// Every parsed file, by file id.
@@ -211,6 +245,9 @@ impl<'a> Reader<'a> {
     /// Reads, renders (when asked) and parses one file; problems become diagnostics.
     fn parse_text(&mut self, req: &ReadRequest<'_>, render: bool, by: &str) -> Option<Node> {
         self.reads += 1;
+        if !render && let Some(parsed) = self.preparsed.remove(req.path) {
+            return self.parsed_or_diag(parsed, req, by);
+        }
         let bytes = match self.src.read(req.path, self.opts.max_file_size) {
             Ok(b) => b,
             Err(e) => {
@@ -239,7 +276,16 @@ impl<'a> Reader<'a> {
             }
         }
         let popts = ParseOptions { limits: self.opts.yaml_limits, merge_keys: true };
-        match parse_one(&text, &popts) {
+        self.parsed_or_diag(parse_one(&text, &popts), req, by)
+    }
+
+    fn parsed_or_diag(
+        &mut self,
+        parsed: Result<Node, crate::yaml::YamlError>,
+        req: &ReadRequest<'_>,
+        by: &str,
+    ) -> Option<Node> {
+        match parsed {
             Ok(n) => Some(n),
             Err(e) => {
                 self.diags.push(

@@ -87,6 +87,7 @@ impl StackSet {
             }
         };
         let mut reader = Reader::new(src, &options, config.base_path.clone());
+        reader.preparsed = super::files::preparse(src, &config.stacks_base, &options);
         // Imports first (one shared parse and merge cache), then every manifest's components
         // in parallel: they only read the merged trees.
         let processed: Vec<(RelPath, Arc<Processed>)> = {

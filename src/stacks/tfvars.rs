@@ -34,6 +34,17 @@ pub fn parse(text: &str) -> Result<Json, TfvarsError> {
     Ok(Json::Object(out))
 }
 
+/// Parses one literal value (a variable's `default`), all of `text`.
+pub fn parse_value(text: &str) -> Result<Json, TfvarsError> {
+    let mut p = P { b: text.as_bytes(), i: 0, line: 1, depth: 0 };
+    let v = p.value()?;
+    p.skip_ws(true);
+    if p.i < p.b.len() {
+        return Err(p.err("only literal values are supported"));
+    }
+    Ok(v)
+}
+
 struct P<'a> {
     b: &'a [u8],
     i: usize,

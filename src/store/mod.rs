@@ -14,6 +14,7 @@
 
 mod backend;
 mod clock;
+mod drift;
 mod error;
 mod logic;
 mod model;
@@ -28,6 +29,7 @@ use chrono::{DateTime, Utc};
 use serde_json::Value;
 
 pub use clock::{Clock, FakeClock, SystemClock};
+pub use drift::{DriftState, DriftStates};
 pub use error::{Result, StoreError};
 pub use model::*;
 pub use open::{StoreTarget, open};
@@ -106,6 +108,10 @@ pub trait Queue: Send + Sync {
     async fn complete(&self, id: i64, replica: &str) -> Result<bool>;
     /// Hands the request back unworked (shutdown); it merges into a waiting duplicate if any.
     async fn release(&self, id: i64, replica: &str) -> Result<bool>;
+    /// [`Queue::enqueue`] for a webhook delivery: the delivery id is recorded in the same
+    /// transaction, so a failed enqueue leaves the redelivery welcome. `None`: the delivery was
+    /// recorded before (a replay) and nothing was queued.
+    async fn enqueue_delivery(&self, req: &ReconcileRequest, delivery_id: &str) -> Result<Option<Enqueued>>;
     async fn depth(&self) -> Result<QueueDepth>;
 }
 
@@ -115,6 +121,8 @@ pub trait Events: Send + Sync {
     async fn publish_event(&self, kind: &str, payload: &Value) -> Result<Event>;
     /// Events with an id above `after_id`, oldest first.
     async fn events_since(&self, after_id: i64, limit: u32) -> Result<Vec<Event>>;
+    /// The newest event's id (0 when there is none): where a new live stream starts.
+    async fn latest_event_id(&self) -> Result<i64>;
 }
 
 /// Forge webhook deliveries already accepted, for replay protection.
@@ -129,7 +137,7 @@ pub trait Deliveries: Send + Sync {
 
 /// Everything the reconciler and the server keep.
 #[async_trait]
-pub trait Store: Runs + Steps + Plans + Locks + Queue + Events + Deliveries {
+pub trait Store: Runs + Steps + Plans + Locks + Queue + Events + Deliveries + DriftStates {
     /// `sqlite` or `postgres`.
     fn backend(&self) -> &'static str;
     /// A round trip to the database, for readiness checks.

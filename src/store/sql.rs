@@ -101,6 +101,8 @@ pub(crate) const EVENTS_SINCE: &str =
 pub(crate) const DELIVERY_INSERT: &str =
     "INSERT INTO deliveries (id, received_at) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING";
 pub(crate) const DELIVERY_FORGET: &str = "DELETE FROM deliveries WHERE received_at < $1";
+/// The newest event's id, 0 when there is none (an index lookup, not a scan).
+pub(crate) const EVENT_LATEST_ID: &str = "SELECT COALESCE(MAX(id), 0) FROM events";
 
 /// The oldest request free to claim at $1: unclaimed or with a lapsed lease, and not for a
 /// repo/ref/PR another replica works on under a live lease.

@@ -57,18 +57,21 @@ fn items(v: &Value) -> Vec<(String, Vec<String>)> {
 }
 
 /// The incremental comparison equals the one describing both revisions in full.
+/// With and without dependents: without, the head leaves out the stacks no change reaches.
 fn same_as_naive(t: &TestRepo, base: &str, head: Option<&str>) {
-    let req = Request {
-        repo: t.path().to_path_buf(),
-        base: Some(base.into()),
-        head: head.map(String::from),
-        merge_base_with: None,
-        options: Options { include_dependents: true, include_settings: true, ..Default::default() },
-    };
-    let engine = Engine::default();
-    let fast = compare(&req, &engine).unwrap().affected;
-    let naive = compare_naive(&req, &Engine::default()).unwrap().affected;
-    assert_eq!(fast, naive);
+    for include_dependents in [true, false] {
+        let req = Request {
+            repo: t.path().to_path_buf(),
+            base: Some(base.into()),
+            head: head.map(String::from),
+            merge_base_with: None,
+            options: Options { include_dependents, include_settings: true, ..Default::default() },
+        };
+        let engine = Engine::default();
+        let fast = compare(&req, &engine).unwrap().affected;
+        let naive = compare_naive(&req, &Engine::default()).unwrap().affected;
+        assert_eq!(fast, naive, "include_dependents: {include_dependents}");
+    }
 }
 
 #[test]

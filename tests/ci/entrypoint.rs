@@ -408,3 +408,42 @@ fn unreadable_affected_output_fails_the_step() {
     assert!(stdout(&out).contains("::error title=paved::cannot read the output of paved affected"));
     assert!(!job.outputs().contains_key("has-affected"));
 }
+
+/// drift: exit 2 is "drift found" (has-drift, no failure annotation), 1 is errors; paved's own
+/// table goes into the job summary.
+#[test]
+fn drift_reports_drift_as_an_output_and_errors_as_a_failure() {
+    for (status, has_drift, annotated) in [(0, "false", false), (2, "true", false), (1, "false", true)] {
+        let mut job = Job::new();
+        job.stand_in("[]", status).set("INPUT_COMMAND", "drift").set("INPUT_ARGS", "--repo\nplatform\n");
+        let out = job.run();
+        assert_eq!(out.status.code(), Some(status), "{}", stderr(&out));
+        let summary_file = job.dir.path().join("summary").display().to_string();
+        assert_eq!(job.calls()[0], format!("drift --summary {summary_file} --repo platform"));
+        let o = job.outputs();
+        assert_eq!((o["has-drift"].as_str(), o["exit-code"].as_str()), (has_drift, status.to_string().as_str()));
+        assert_eq!(stdout(&out).contains("::error title=paved::paved drift: errors"), annotated, "{}", stdout(&out));
+    }
+}
+
+/// The real binary: `paved drift --dry-run` through the action on the examples.
+#[test]
+fn drift_on_the_examples_with_the_real_binary() {
+    let mut job = Job::new();
+    let repo = job.repo();
+    let copy = Command::new("cp").arg("-R").arg(root().join("examples/.")).arg(&repo).status().unwrap();
+    assert!(copy.success());
+    git(&repo, &["init", "-q"]);
+    git(&repo, &["add", "-A"]);
+    git(&repo, &["commit", "-qm", "base"]);
+    job.set("INPUT_COMMAND", "drift").set("INPUT_STACK", "plat-ue2-dev").set("INPUT_ARGS", "--dry-run\n");
+    let out = job.run();
+    assert_eq!(out.status.code(), Some(0), "{}\n{}", stdout(&out), stderr(&out));
+    assert!(stdout(&out).contains("atmos terraform plan vpc -s plat-ue2-dev -input=false -detailed-exitcode"));
+    assert_eq!(job.outputs()["has-drift"], "false");
+    let summary = job.summary();
+    assert!(
+        summary.contains("## paved drift: no drift") && summary.contains("| ⏭️ skipped | `plat-ue2-dev` | `vpc` |"),
+        "{summary}"
+    );
+}

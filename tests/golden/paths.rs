@@ -144,16 +144,29 @@ fn team_onboarding() {
     assert_clean("team-onboarding", &base, &r.changes);
     let group = text(&r.changes, "teams/data/catalog-info.yaml");
     assert!(group.contains("    email: data@example.com\n  children: []\n---\n"), "{group}");
-    // Under a parent, the catalog asks for the parent to list the new child too (a warning:
-    // the parent's file belongs to another team).
+    // Under a parent, with members: the parent lists the team and the members list it too, so
+    // both sides of each relation agree (no catalog/relation-mismatch).
+    let base = repo().with(
+        "org/users.yaml",
+        "apiVersion: backstage.io/v1alpha1\nkind: User\nmetadata:\n  name: ana\nspec:\n  memberOf: [] # none yet\n",
+    );
+    let base = base.with(
+        "catalog-info.yaml",
+        "apiVersion: backstage.io/v1alpha1\nkind: Location\nmetadata:\n  name: root\nspec:\n  targets:\n    - ./org/catalog-info.yaml\n    - ./org/users.yaml\n",
+    );
     let nested = render_path(
         "team-onboarding",
-        json!({"name": "data", "displayName": "Data team", "email": "data@example.com", "parent": "platform"}),
+        json!({"name": "data", "displayName": "Data team", "email": "data@example.com", "parent": "platform", "members": ["ana"]}),
         &base,
     );
-    let report = check_result(&base, &nested.changes, &Config::default(), &ctx());
-    let rules: Vec<_> = report.diagnostics.iter().map(|d| (d.rule.as_str(), d.severity)).collect();
-    assert_eq!(rules, [("catalog/relation-mismatch", paved::report::Severity::Warning)]);
+    assert_clean("team-onboarding under a parent", &base, &nested.changes);
+    let org = text(&nested.changes, "org/catalog-info.yaml");
+    assert!(org.contains("  name: platform\nspec:\n  type: team\n  children:\n    - data\n"), "{org}");
+    assert_eq!(
+        text(&nested.changes, "org/users.yaml"),
+        "apiVersion: backstage.io/v1alpha1\nkind: User\nmetadata:\n  name: ana\nspec:\n  memberOf: # none yet\n    - data\n"
+    );
+    assert!(nested.edited.contains(&RelPath::new("org/catalog-info.yaml").unwrap()));
     assert_eq!(r.publish[0].forge, paved::golden::ForgeFlavor::GitLab);
     assert_eq!(r.publish[0].repo, "acme/platform/catalog");
 }

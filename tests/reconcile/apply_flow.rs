@@ -42,16 +42,17 @@ async fn merge_and_apply(h: &Harness) -> (String, RunState, paved::reconcile::Ou
     (merge, state, outcome)
 }
 
-#[tokio::test]
-async fn a_merged_change_is_applied_in_dependency_order_with_a_note_and_a_check() {
-    let h = Harness::new(scripted()).await;
+on_both!(a_merged_change_is_applied_in_dependency_order_with_a_note_and_a_check);
+async fn a_merged_change_is_applied_in_dependency_order_with_a_note_and_a_check(db: Backend) {
+    let h = Harness::on(db, scripted()).await;
     let (merge, state, outcome) = plan_approve_merge(&h, "bob").await;
     assert_eq!(outcome.status, RunStatus::Succeeded, "{:#?}", state.conditions);
     assert_eq!(state.flow, Flow::Apply);
-    assert_eq!(
-        h.ran(),
-        ["plan dev/vpc", "plan dev/eks", "plan dev/vpc", "deploy dev/vpc", "plan dev/eks", "deploy dev/eks"]
-    );
+    // The pull request's plans are independent (they may run in either order); the apply
+    // follows the dependency: vpc first.
+    let ran = h.ran();
+    assert_eq!(sorted(&ran[..2]), ["plan dev/eks", "plan dev/vpc"]);
+    assert_eq!(ran[2..], ["plan dev/vpc", "deploy dev/vpc", "plan dev/eks", "deploy dev/eks"]);
     // deploy applies the planfile of the re-plan.
     let deploy = &h.exec.calls()[3];
     assert_eq!(deploy.planfile(), h.exec.calls()[2].planfile());
@@ -77,15 +78,15 @@ async fn a_merged_change_is_applied_in_dependency_order_with_a_note_and_a_check(
     assert_eq!((run.kind, run.status), (RunKind::Apply, RunStatus::Succeeded));
 }
 
-#[tokio::test]
-async fn a_failing_apply_stops_its_dependents_and_keeps_its_lock() {
+on_both!(a_failing_apply_stops_its_dependents_and_keeps_its_lock);
+async fn a_failing_apply_stops_its_dependents_and_keeps_its_lock(db: Backend) {
     let exec = ScriptedExecutor::new().on("deploy", "vpc", "dev", Scripted::failed("InvalidParameterValue")).on(
         "plan",
         "*",
         "*",
         Scripted::plan(1, 0, 0),
     );
-    let h = Harness::new(exec).await;
+    let h = Harness::on(db, exec).await;
     let (merge, state, outcome) = plan_approve_merge(&h, "bob").await;
     assert_eq!(outcome.status, RunStatus::Failed);
     assert_eq!(outcome.action, Action::AwaitChange);
@@ -112,13 +113,13 @@ async fn a_failing_apply_stops_its_dependents_and_keeps_its_lock() {
     assert!(h.store.list_locks().await.unwrap().is_empty(), "a new plan releases the kept lock");
 }
 
-#[tokio::test]
-async fn a_plan_that_changed_after_approval_is_not_applied() {
+on_both!(a_plan_that_changed_after_approval_is_not_applied);
+async fn a_plan_that_changed_after_approval_is_not_applied(db: Backend) {
     let exec = ScriptedExecutor::new()
         .once("plan", "vpc", "dev", Scripted::plan(1, 0, 0))
         .on("plan", "vpc", "dev", Scripted::plan(1, 0, 1))
         .on("plan", "eks", "dev", Scripted::plan(0, 1, 0));
-    let h = Harness::new(exec).await;
+    let h = Harness::on(db, exec).await;
     let (_, state, outcome) = plan_approve_merge(&h, "bob").await;
     assert_eq!(outcome.status, RunStatus::Failed);
     assert!(outcome.conclusion.contains("the plan changed after review for dev/vpc"), "{}", outcome.conclusion);
@@ -127,24 +128,24 @@ async fn a_plan_that_changed_after_approval_is_not_applied() {
     assert!(h.store.list_locks().await.unwrap().is_empty(), "nothing was applied, nothing stays locked");
 }
 
-#[tokio::test]
-async fn an_approval_by_a_non_owner_does_not_satisfy_the_owner_rule() {
-    let h = Harness::new(scripted()).await;
+on_both!(an_approval_by_a_non_owner_does_not_satisfy_the_owner_rule);
+async fn an_approval_by_a_non_owner_does_not_satisfy_the_owner_rule(db: Backend) {
+    let h = Harness::on(db, scripted()).await;
     let (_, state, outcome) = plan_approve_merge(&h, "mallory").await;
     assert_eq!(outcome.status, RunStatus::Failed);
     let owner = state.requirements.iter().find(|r| r.name == "owner-approval").unwrap();
     assert!(!owner.met && owner.detail.contains("no approval from a member of group:default/platform-networking"));
     assert!(state.requirements.iter().find(|r| r.name == "approvals").unwrap().met);
-    assert_eq!(h.ran(), ["plan dev/vpc", "plan dev/eks"], "only the pull request's plans ran");
+    assert_eq!(sorted(&h.ran()), ["plan dev/eks", "plan dev/vpc"], "only the pull request's plans ran");
     let check = h.forge.checks(&repo_id()).pop().unwrap();
     assert_eq!(check.status, CheckStatus::Completed(CheckConclusion::Failure));
     assert!(h.forge.comment(&repo_id(), 7, "apply").unwrap().contains("❌ **owner-approval**"));
     assert!(h.notes.note(&state.head.unwrap().sha).is_none(), "nothing applied, no note");
 }
 
-#[tokio::test]
-async fn config_changed_in_the_pull_request_is_ignored() {
-    let h = Harness::new(scripted()).await;
+on_both!(config_changed_in_the_pull_request_is_ignored);
+async fn config_changed_in_the_pull_request_is_ignored(db: Backend) {
+    let h = Harness::on(db, scripted()).await;
     let loose = "reconcile:\n  apply:\n    approvals: 0\n    owner_approval: false\n";
     let mut change = CHANGE.to_vec();
     change.push(("paved.yaml", loose));
@@ -160,9 +161,9 @@ async fn config_changed_in_the_pull_request_is_ignored() {
     assert!(!h.ran().iter().any(|r| r.starts_with("deploy")));
 }
 
-#[tokio::test]
-async fn locks_of_interrupted_runs_stay_and_live_locks_requeue() {
-    let h = Harness::new(scripted()).await;
+on_both!(locks_of_interrupted_runs_stay_and_live_locks_requeue);
+async fn locks_of_interrupted_runs_stay_and_live_locks_requeue(db: Backend) {
+    let h = Harness::on(db, scripted()).await;
     plan_and_approve(&h, "bob").await;
     // A run applying vpc died (kill -9): on restart it is interrupted and its lock pinned.
     let dead = h
@@ -207,6 +208,12 @@ async fn locks_of_interrupted_runs_stay_and_live_locks_requeue() {
     assert_eq!(h.store.list_locks().await.unwrap().len(), 1, "only the live run's lock is left");
 }
 
+fn sorted(calls: &[String]) -> Vec<String> {
+    let mut v = calls.to_vec();
+    v.sort();
+    v
+}
+
 fn new_run() -> NewRun {
     NewRun {
         repo: REPO.into(),
@@ -218,9 +225,9 @@ fn new_run() -> NewRun {
     }
 }
 
-#[tokio::test]
-async fn a_local_run_applies_everything_first_then_only_what_changed() {
-    let mut h = Harness::new(scripted()).await;
+on_both!(a_local_run_applies_everything_first_then_only_what_changed);
+async fn a_local_run_applies_everything_first_then_only_what_changed(db: Backend) {
+    let mut h = Harness::on(db, scripted()).await;
     h.ctx.forge = None;
     let (state, outcome) = reconcile(Request::new(REPO, "main"), &h.ctx).await;
     assert_eq!(outcome.status, RunStatus::Succeeded, "{:#?}", state.conditions);

@@ -10,9 +10,9 @@ use crate::support::*;
 
 const GROWN: &str = "components:\n  terraform:\n    vpc:\n      vars: {cidr: 10.0.0.0/15}\n";
 
-#[tokio::test]
-async fn a_pull_request_is_planned_with_one_check_and_one_sticky_comment() {
-    let h = Harness::new(ScriptedExecutor::new().on("plan", "vpc", "dev", Scripted::plan(2, 1, 0))).await;
+on_both!(a_pull_request_is_planned_with_one_check_and_one_sticky_comment);
+async fn a_pull_request_is_planned_with_one_check_and_one_sticky_comment(db: Backend) {
+    let h = Harness::on(db, ScriptedExecutor::new().on("plan", "vpc", "dev", Scripted::plan(2, 1, 0))).await;
     let head = h.open_pr(7, "grow", &[("stacks/vpc.yaml", GROWN)]);
 
     let (state, outcome) = reconcile(Request::new(REPO, "grow").pull_request(7), &h.ctx).await;
@@ -57,9 +57,9 @@ async fn a_pull_request_is_planned_with_one_check_and_one_sticky_comment() {
     assert_eq!(h.store.list_runs(&RunFilter { pull_request: Some(7), ..Default::default() }).await.unwrap().len(), 2);
 }
 
-#[tokio::test]
-async fn validation_errors_fail_the_check_with_annotations_and_policies_in_the_comment() {
-    let h = Harness::new(ScriptedExecutor::new()).await;
+on_both!(validation_errors_fail_the_check_with_annotations_and_policies_in_the_comment);
+async fn validation_errors_fail_the_check_with_annotations_and_policies_in_the_comment(db: Backend) {
+    let h = Harness::on(db, ScriptedExecutor::new()).await;
     h.validator.0.lock().unwrap().extend([
         Diagnostic::error("policy/paved.tags/required", "stack dev lacks the `team` tag")
             .in_file("stacks/vpc.yaml")
@@ -88,9 +88,9 @@ async fn validation_errors_fail_the_check_with_annotations_and_policies_in_the_c
     assert!(body.contains("Validation: 1 error(s), 1 warning(s)"), "{body}");
 }
 
-#[tokio::test]
-async fn a_failed_plan_is_reported_and_a_closed_pull_request_is_left_alone() {
-    let h = Harness::new(ScriptedExecutor::new().on("plan", "*", "*", Scripted::failed("403 from AWS"))).await;
+on_both!(a_failed_plan_is_reported_and_a_closed_pull_request_is_left_alone);
+async fn a_failed_plan_is_reported_and_a_closed_pull_request_is_left_alone(db: Backend) {
+    let h = Harness::on(db, ScriptedExecutor::new().on("plan", "*", "*", Scripted::failed("403 from AWS"))).await;
     h.open_pr(9, "x", &[("stacks/vpc.yaml", GROWN)]);
     let (state, outcome) = reconcile(Request::new(REPO, "x").pull_request(9), &h.ctx).await;
     assert_eq!(outcome.status, RunStatus::Failed);

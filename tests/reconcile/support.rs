@@ -8,7 +8,28 @@ use paved::forge::fake::MemoryForge;
 use paved::forge::{ForgeKind, PullRequest, PullRequestState, RepoId};
 use paved::reconcile::fake::{FakeAffected, FakeDirectory, FakeRepo, FakeValidator, MemoryNotes};
 use paved::reconcile::{Context, Location, NullObserver, RepoHandle, Settings, Target};
-use paved::store::{FakeClock, LockKey, SqliteStore, Store};
+use paved::store::{FakeClock, LockKey, Store};
+
+pub use crate::db::Backend;
+use crate::db::TestDb;
+
+/// Runs the engine test `name(backend)` on both stores, as `name::sqlite` and `name::postgres`.
+macro_rules! on_both {
+    ($name:ident) => {
+        mod $name {
+            #[tokio::test]
+            async fn sqlite() {
+                super::$name(crate::db::Backend::Sqlite).await
+            }
+
+            #[tokio::test]
+            async fn postgres() {
+                super::$name(crate::db::Backend::Postgres).await
+            }
+        }
+    };
+}
+pub(crate) use on_both;
 
 pub const REPO: &str = "acme/infra";
 pub const NET: &str = "group:default/platform-networking";
@@ -27,6 +48,7 @@ pub struct Harness {
     pub clock: Arc<FakeClock>,
     pub ctx: Context,
     _dir: tempfile::TempDir,
+    _db: TestDb,
 }
 
 pub fn target(stack: &str, component: &str, file: &str, deps: &[&str]) -> Target {
@@ -47,7 +69,7 @@ pub fn repo_id() -> RepoId {
 
 impl Harness {
     /// `main` holds paved.yaml and two stack files; vpc, then eks which depends on it.
-    pub async fn new(exec: ScriptedExecutor) -> Harness {
+    pub async fn on(backend: Backend, exec: ScriptedExecutor) -> Harness {
         let repo = Arc::new(FakeRepo::new());
         repo.commit("main", None, &[("paved.yaml", BASE_CONFIG), ("stacks/vpc.yaml", DEV), ("stacks/eks.yaml", EKS)]);
         let affected = Arc::new(FakeAffected(Mutex::new(vec![
@@ -56,8 +78,8 @@ impl Harness {
         ])));
         let directory =
             Arc::new(FakeDirectory(Mutex::new(BTreeMap::from([(NET.to_string(), vec!["bob".to_string()])]))));
-        let clock = Arc::new(FakeClock::at_epoch());
-        let store: Arc<dyn Store> = Arc::new(SqliteStore::in_memory(clock.clone()).await.unwrap());
+        let db = TestDb::new(backend).await;
+        let (clock, store): (Arc<FakeClock>, Arc<dyn Store>) = (db.clock.clone(), db.store.clone());
         let notes = Arc::new(MemoryNotes::default());
         let forge = Arc::new(MemoryForge::new(ForgeKind::GitHub));
         let exec = Arc::new(exec);
@@ -82,7 +104,7 @@ impl Harness {
             cancels: Default::default(),
             settings: Settings::new("replica-1", dir.path().join("plans")),
         };
-        Harness { repo, notes, forge, store, exec, validator, clock, ctx, _dir: dir }
+        Harness { repo, notes, forge, store, exec, validator, clock, ctx, _dir: dir, _db: db }
     }
 
     /// Opens pull request `number` from `branch` with `files` committed on it.

@@ -62,3 +62,16 @@ async fn events_stream_in_order_filtered_and_resumable() {
     let got = read_events(resp, 1).await;
     assert_eq!(got[0].1, "policy.violation");
 }
+
+#[tokio::test]
+async fn the_latest_event_id_is_read_without_walking_the_table() {
+    for backend in [Backend::Sqlite, Backend::Postgres] {
+        let db = crate::support::TestDb::new(backend).await;
+        assert_eq!(paved::server::latest_event_id(db.store.as_ref()).await, 0);
+        let mut last = 0;
+        for i in 0..3 {
+            last = db.store.publish_event("run.started", &serde_json::json!({"run": i})).await.unwrap().id;
+        }
+        assert_eq!(paved::server::latest_event_id(db.store.as_ref()).await, last);
+    }
+}

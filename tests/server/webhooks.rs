@@ -147,3 +147,23 @@ async fn forge_repositories_map_to_configured_names_and_others_are_ignored() {
     assert_eq!((status, answer["status"].as_str()), (200, Some("ignored")), "{answer}");
     assert_eq!(t.queued().await, 0);
 }
+
+/// The delivery id is recorded with the enqueue: when the enqueue fails, the forge's redelivery
+/// is tried again rather than refused as a replay.
+#[tokio::test]
+async fn a_delivery_whose_enqueue_failed_is_not_a_replay() {
+    for backend in [Backend::Sqlite, Backend::Postgres] {
+        let t = TestServer::start(backend).await;
+        // The store takes pull request numbers up to i64::MAX; this one cannot be queued.
+        let body = pull_request("opened", 1 << 63, false);
+        let (status, answer) = t.github("pull_request", "e-1", &body, Some(SECRET)).await;
+        assert_eq!(status, 503, "{answer}");
+        let (status, answer) = t.github("pull_request", "e-1", &body, Some(SECRET)).await;
+        assert_eq!(status, 503, "redelivery after a failed enqueue: {answer}");
+        // A delivery that was queued is refused the second time, on every backend.
+        let ok = pull_request("opened", 5, false);
+        assert_eq!(t.github("pull_request", "e-2", &ok, Some(SECRET)).await.0, 202);
+        assert_eq!(t.github("pull_request", "e-2", &ok, Some(SECRET)).await.0, 409);
+        assert_eq!(t.queued().await, 1);
+    }
+}

@@ -72,8 +72,17 @@ fn new_files_top_level_keys_and_lists() {
 fn refuses_what_it_cannot_edit_in_place() {
     assert!(set("a: {b: 1}\n", 0, &["a", "c"], &json!(1)).is_err());
     assert!(set("a: 1\n", 0, &["a", "c"], &json!(1)).is_err());
-    assert!(append("a: [1]\n", 0, &["a"], &json!(2)).is_err());
     assert!(set("a: [\n", 0, &["a"], &json!(1)).is_err());
+}
+
+#[test]
+fn flow_lists_get_the_item_before_their_bracket() {
+    let t = "spec:\n  children: [a, 'b]''c', \"d]\"] # kept\n  x: 1\n";
+    let out = append(t, 0, &["spec", "children"], &json!("e")).unwrap();
+    assert_eq!(out, t.replace("\"d]\"]", "\"d]\", e]"));
+    let t = "a: [\n  1, # one\n  [2],\n]\n";
+    assert_eq!(append(t, 0, &["a"], &json!(3)).unwrap(), "a: [\n  1, # one\n  [2], 3\n]\n");
+    assert_eq!(append("a: [x]\n", 0, &["a"], &json!("y, z")).unwrap(), "a: [x, \"y, z\"]\n");
 }
 
 #[test]

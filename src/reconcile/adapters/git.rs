@@ -7,7 +7,8 @@ use std::sync::Mutex;
 use async_trait::async_trait;
 
 use crate::git::{self, AUDIT_NOTES_REF, Oid, Remote};
-use crate::reconcile::ports::{Notes, PortError, Repo, Revision};
+use crate::reconcile::ports::{ChangedLines, Notes, PortError, Repo, Revision};
+use crate::source::RelPath;
 
 /// A repository the reconciler reads through git2.
 pub struct GitRepo {
@@ -19,6 +20,9 @@ pub struct GitRepo {
     remote: Option<Remote>,
     /// Where commits other than the work tree's are materialised for atmos.
     checkouts: PathBuf,
+    /// The folder of the repository paved was pointed at (root: the whole repository). Files,
+    /// changed paths and work directories are all seen from it.
+    scope: RelPath,
 }
 
 fn err(e: git::GitError) -> PortError {
@@ -28,10 +32,17 @@ fn err(e: git::GitError) -> PortError {
 impl GitRepo {
     /// A local repository with a work tree (or bare). Other commits are checked out under
     /// `checkouts` when atmos needs them.
+    ///
+    /// `path` may be a folder inside the repository (`paved reconcile --once examples`): the
+    /// reconciler then sees only that folder, with paths relative to it.
     pub fn local(path: &Path, checkouts: impl Into<PathBuf>) -> Result<GitRepo, PortError> {
         let repo = git::Repo::discover(path).map_err(err)?;
         let workdir = repo.workdir().map(Path::to_path_buf);
-        Ok(GitRepo { repo: Mutex::new(repo), workdir, remote: None, checkouts: checkouts.into() })
+        let scope = match &workdir {
+            Some(wd) => scope_of(wd, path)?,
+            None => RelPath::root(),
+        };
+        Ok(GitRepo { repo: Mutex::new(repo), workdir, remote: None, checkouts: checkouts.into(), scope })
     }
 
     /// A bare clone of `remote` kept in `cache` (cloned on first use), fetched before each
@@ -43,7 +54,8 @@ impl GitRepo {
             let opts = git::remote::CloneOptions { bare: true, ..Default::default() };
             git::remote::clone(&remote, cache, &opts).map_err(|e| PortError::transient(e.to_string()))?
         };
-        Ok(GitRepo { repo: Mutex::new(repo), workdir: None, remote: Some(remote), checkouts: checkouts.into() })
+        let scope = RelPath::root();
+        Ok(GitRepo { repo: Mutex::new(repo), workdir: None, remote: Some(remote), checkouts: checkouts.into(), scope })
     }
 
     fn with<T>(&self, f: impl FnOnce(&git::Repo) -> Result<T, PortError>) -> Result<T, PortError> {
@@ -72,17 +84,36 @@ impl GitRepo {
         r.resolve(rev).or_else(|e| r.resolve(&format!("origin/{rev}")).map_err(|_| e)).map_err(err)
     }
 
-    fn revision(r: &git::Repo, c: &git::Commit) -> Result<Revision, PortError> {
-        let files = r.tree_source(c).map_err(err)?;
+    fn revision(&self, r: &git::Repo, c: &git::Commit) -> Result<Revision, PortError> {
+        let files = r.tree_source(c).and_then(|t| t.scoped(&self.scope)).map_err(err)?;
         Ok(Revision { sha: c.id.to_string(), files: std::sync::Arc::new(files) })
     }
+
+    /// A folder of the whole repository, seen from the scope.
+    fn in_scope(&self, dir: PathBuf) -> PathBuf {
+        if self.scope.is_root() { dir } else { dir.join(self.scope.as_str()) }
+    }
+}
+
+/// Where `path` sits inside the work tree `workdir`, as a relative path (root when it is the
+/// work tree itself).
+fn scope_of(workdir: &Path, path: &Path) -> Result<RelPath, PortError> {
+    let canon = |p: &Path| std::fs::canonicalize(p).map_err(|e| PortError::new(format!("{}: {e}", p.display())));
+    let (wd, p) = (canon(workdir)?, canon(path)?);
+    let rel =
+        p.strip_prefix(&wd).map_err(|_| PortError::new(format!("{} is outside {}", p.display(), wd.display())))?;
+    let text = rel.to_str().ok_or_else(|| PortError::new(format!("{} is not UTF-8", rel.display())))?;
+    if text.is_empty() {
+        return Ok(RelPath::root());
+    }
+    RelPath::new(text).map_err(|e| PortError::new(format!("{text}: {e}")))
 }
 
 #[async_trait]
 impl Repo for GitRepo {
     async fn resolve(&self, git_ref: &str) -> Result<Revision, PortError> {
         self.fetch()?;
-        self.with(|r| Self::revision(r, &Self::commit(r, git_ref)?))
+        self.with(|r| self.revision(r, &Self::commit(r, git_ref)?))
     }
 
     async fn base_of(&self, head: &str, base_ref: &str) -> Result<Option<Revision>, PortError> {
@@ -97,7 +128,7 @@ impl Repo for GitRepo {
                 Some(r.merge_base(head.id, tip.id).map_err(err)?)
             };
             match base {
-                Some(id) => Ok(Some(Self::revision(r, &Self::commit(r, &id.to_string())?)?)),
+                Some(id) => Ok(Some(self.revision(r, &Self::commit(r, &id.to_string())?)?)),
                 None => Ok(None),
             }
         })
@@ -106,10 +137,29 @@ impl Repo for GitRepo {
     async fn changed_paths(&self, base: &str, head: &str) -> Result<Vec<String>, PortError> {
         self.with(|r| {
             let diff = r.diff(&Self::commit(r, base)?, &Self::commit(r, head)?).map_err(err)?;
-            let mut out: Vec<String> = diff.touched().map(|p| p.as_str().to_string()).collect();
+            // Only what lies in the scope, relative to it.
+            let mut out: Vec<String> = diff
+                .touched()
+                .filter_map(|p| p.strip_prefix(&self.scope))
+                .filter(|p| !p.is_empty())
+                .map(str::to_string)
+                .collect();
             out.sort();
             out.dedup();
             Ok(out)
+        })
+    }
+
+    async fn changed_lines(&self, base: &str, head: &str) -> Result<ChangedLines, PortError> {
+        self.with(|r| {
+            let lines = r.changed_lines(&Self::commit(r, base)?, &Self::commit(r, head)?).map_err(err)?;
+            Ok(lines
+                .into_iter()
+                .filter_map(|(p, ranges)| {
+                    let rel = p.strip_prefix(&self.scope).filter(|s| !s.is_empty())?.to_string();
+                    Some((rel, ranges))
+                })
+                .collect())
         })
     }
 
@@ -118,11 +168,11 @@ impl Repo for GitRepo {
             if let Some(wd) = &self.workdir
                 && r.head().is_ok_and(|h| h.id.to_string() == sha)
             {
-                return Ok(wd.clone());
+                return Ok(self.in_scope(wd.clone()));
             }
             let dest = self.checkouts.join(sha);
             if dest.join(".paved-checkout").exists() {
-                return Ok(dest);
+                return Ok(self.in_scope(dest));
             }
             let oid = Oid::from_str(sha).map_err(|e| PortError::new(e.message().to_string()))?;
             let raw = r.raw();
@@ -132,11 +182,13 @@ impl Repo for GitRepo {
                 .map_err(|e| PortError::new(format!("cannot read commit {sha}: {}", e.message())))?;
             std::fs::create_dir_all(&dest).map_err(|e| PortError::new(format!("{}: {e}", dest.display())))?;
             let mut co = git2::build::CheckoutBuilder::new();
-            co.target_dir(&dest).force().recreate_missing(true);
+            // update_index(false): otherwise libgit2 writes this tree into the repository's own
+            // index, and the user's work tree suddenly shows the pull request as staged changes.
+            co.target_dir(&dest).force().recreate_missing(true).update_index(false);
             raw.checkout_tree(tree.as_object(), Some(&mut co))
                 .map_err(|e| PortError::new(format!("cannot check out {sha}: {}", e.message())))?;
             std::fs::write(dest.join(".paved-checkout"), sha).map_err(|e| PortError::new(e.to_string()))?;
-            Ok(dest)
+            Ok(self.in_scope(dest))
         })
     }
 }

@@ -75,6 +75,12 @@ pub(super) fn apply<'a>(ctx: &'a Context, st: &'a mut RunState) -> PhaseFuture<'
                 let shared = &shared;
                 running.push(Box::pin(async move {
                     let (done, ok) = apply_one(ctx, shared, t).await;
+                    // Inside the target's future, not after `next_done`: awaiting the store out
+                    // there leaves the other futures unpolled, and one of them may hold SQLite's
+                    // write lock mid-transaction — the release then sat in the busy handler.
+                    if done.status != TargetStatus::ApplyFailed {
+                        let _ = ctx.store.release_lock(&done.key(), &ctx.settings.replica).await;
+                    }
                     (i, done, ok)
                 }));
             }
@@ -86,9 +92,6 @@ pub(super) fn apply<'a>(ctx: &'a Context, st: &'a mut RunState) -> PhaseFuture<'
                 skipped.extend(schedule.finish(i, false).into_iter().map(|j| (j, i)));
             } else {
                 schedule.finish(i, true);
-            }
-            if done.status != TargetStatus::ApplyFailed {
-                let _ = ctx.store.release_lock(&done.key(), &ctx.settings.replica).await;
             }
             updates.push((i, done));
         }

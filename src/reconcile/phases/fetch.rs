@@ -59,6 +59,8 @@ pub(super) fn fetch<'a>(ctx: &'a Context, st: &'a mut RunState) -> PhaseFuture<'
         st.base = if st.request.all { None } else { base(ctx, st, handle, &head.sha).await? };
         if let Some(base) = &st.base {
             st.changed = handle.repo.changed_paths(&base.sha, &head.sha).await.map_err(port)?;
+            // Only annotations use it: without it they point at definitions instead.
+            st.changed_lines = handle.repo.changed_lines(&base.sha, &head.sha).await.unwrap_or_default();
         }
         st.workdir = Some(handle.repo.workdir(&head.sha).await.map_err(port)?);
         st.head = Some(head);

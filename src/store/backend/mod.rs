@@ -22,6 +22,7 @@ macro_rules! sql_backend {
     ($store:ident, $db:ty) => {
         crate::store::backend::records_backend!($store, $db);
         crate::store::backend::work_backend!($store, $db);
+        crate::store::drift::drift_backend!($store, $db);
     };
 }
 pub(crate) use sql_backend;

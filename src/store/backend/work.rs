@@ -138,14 +138,26 @@ macro_rules! work_backend {
                 }
             }
 
-            #[async_trait]
-            impl Queue for $store {
-                async fn enqueue(&self, req: &ReconcileRequest) -> Result<Enqueued> {
+            impl $store {
+                /// Enqueues `req`, recording `delivery` first in the same transaction when given;
+                /// `None` when that delivery was already recorded.
+                async fn enqueue_in_tx(
+                    &self,
+                    req: &ReconcileRequest,
+                    delivery: Option<&str>,
+                ) -> Result<Option<Enqueued>> {
                     let pr = queue_pr(req.pull_request)?;
                     // The waiting duplicate that refused the insert may be claimed before it can absorb this
                     // request (PostgreSQL, between the two statements): then insert again.
                     for _ in 0..RETRIES {
                         let mut tx = self.begin_write("enqueue").await?;
+                        if let Some(id) = delivery {
+                            let q = sqlx::query(DELIVERY_INSERT).bind(id).bind(self.clock.now());
+                            if q.execute(&mut *tx).await.map_err(op("enqueue"))?.rows_affected() == 0 {
+                                // A replay: the transaction is dropped, so nothing is written.
+                                return Ok(None);
+                            }
+                        }
                         let new: Option<i64> = sqlx::query_scalar(QUEUE_INSERT)
                             .bind(&req.repo)
                             .bind(&req.git_ref)
@@ -167,12 +179,29 @@ macro_rules! work_backend {
                                 .map_err(op("enqueue"))?
                                 .map(Enqueued::Collapsed),
                         };
+                        // Nothing queued: roll back (the delivery too) and try again.
+                        let Some(outcome) = outcome else { continue };
                         tx.commit().await.map_err(op("enqueue"))?;
-                        if let Some(outcome) = outcome {
-                            return Ok(outcome);
-                        }
+                        return Ok(Some(outcome));
                     }
                     Err(StoreError::Invalid("enqueue: the queue changed under every attempt; try again".into()))
+                }
+            }
+
+            #[async_trait]
+            impl Queue for $store {
+                async fn enqueue(&self, req: &ReconcileRequest) -> Result<Enqueued> {
+                    let done = self.enqueue_in_tx(req, None).await?;
+                    done.ok_or_else(|| StoreError::Invalid("enqueue: no request was queued".into()))
+                }
+
+                async fn enqueue_delivery(
+                    &self,
+                    req: &ReconcileRequest,
+                    delivery_id: &str,
+                ) -> Result<Option<Enqueued>> {
+                    check_delivery_id(delivery_id)?;
+                    self.enqueue_in_tx(req, Some(delivery_id)).await
                 }
 
                 async fn claim_next(&self, replica: &str, lease: Duration) -> Result<Option<Claim>> {
@@ -255,6 +284,14 @@ macro_rules! work_backend {
                         .into_iter()
                         .map(EventRow::into_model)
                         .collect())
+                }
+
+                async fn latest_event_id(&self) -> Result<i64> {
+                    let id: i64 = sqlx::query_scalar(EVENT_LATEST_ID)
+                        .fetch_one(&self.pool)
+                        .await
+                        .map_err(op("latest_event_id"))?;
+                    Ok(id)
                 }
             }
 
