@@ -110,6 +110,25 @@ fn validate_job_writes_code_quality_and_junit_and_fails_on_errors() {
     }
 }
 
+#[test]
+fn drift_job_runs_on_schedules_and_warns_on_drift() {
+    let t = template();
+    let drift = &t["paved:drift"];
+    assert_eq!(drift["rules"][0]["if"], "$CI_PIPELINE_SOURCE == \"schedule\"");
+    assert_eq!(drift["resource_group"], t["paved:apply"]["resource_group"], "never beside an apply");
+    assert_eq!(drift["allow_failure"]["exit_codes"][0], 2);
+    // paved's exit status reaches GitLab unchanged: 2 (drift) is allowed to fail, 1 (errors) is not.
+    for code in [0, 1, 2] {
+        let dir = tempfile::tempdir().unwrap();
+        let standin = format!("#!/bin/sh\necho \"$@\" > args\nprintf '# drift\\n' > paved-drift.md\nexit {code}\n");
+        let bin = bin_dir(dir.path(), Some(&standin));
+        let out = run_job("sh", drift, dir.path(), &bin, &[("PAVED_CONFIG", "platform/paved.yaml")]);
+        assert_eq!(out.status.code(), Some(code), "{}", stderr(&out));
+        let args = std::fs::read_to_string(dir.path().join("args")).unwrap();
+        assert_eq!(args.trim(), "drift --config platform/paved.yaml --summary paved-drift.md");
+    }
+}
+
 pub const AFFECTED: &str = r#"[
   {"component": "vpc", "component_type": "terraform", "component_path": "components/terraform/vpc",
    "stack": "plat-ue2-dev", "stack_slug": "plat-ue2-dev-vpc", "affected": "stack.vars", "affected_all": ["stack.vars"]},
