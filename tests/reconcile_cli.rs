@@ -255,4 +255,12 @@ fn reconcile_once_on_a_folder_of_a_repository_sees_only_that_folder() {
     let log = std::fs::read_to_string(repo.dir.path().join("log")).unwrap();
     let last: Value = serde_json::from_str(log.lines().last().unwrap()).unwrap();
     assert!(last["cwd"].as_str().unwrap().ends_with("/infra"), "{last}");
+
+    // `paved plan` from the folder plans the branch the repository is on.
+    git(&repo.root(), &["checkout", "-q", "-b", "wider"]);
+    repo.commit(path, &text.replacen("10.0.0.0/18", "10.0.0.0/16", 1));
+    let (code, out) = repo.run(&["plan", "--path", "infra"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("\ninfra wider at "), "{out}");
+    assert!(out.contains("affected since ") && out.contains("plat-ue2-dev/vpc"), "{out}");
 }

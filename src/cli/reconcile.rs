@@ -185,9 +185,9 @@ pub fn run_target(args: TargetArgs, flow: Flow) -> anyhow::Result<Outcome> {
     })
 }
 
+/// The checked-out branch of the repository `path` is in (also from a folder inside it).
 fn current_branch(path: &Path) -> Option<String> {
-    let text = std::fs::read_to_string(path.join(".git/HEAD")).ok()?;
-    text.trim().strip_prefix("ref: refs/heads/").map(str::to_string)
+    paved::git::Repo::discover(path).ok()?.current_branch()
 }
 
 fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {

@@ -102,6 +102,12 @@ impl Repo {
         }
     }
 
+    /// The branch `HEAD` is on (`None` when detached or unborn).
+    pub fn current_branch(&self) -> Option<String> {
+        let head = self.inner.head().ok()?;
+        if head.is_branch() { head.shorthand().map(str::to_string) } else { None }
+    }
+
     /// The commit `HEAD` points at.
     pub fn head(&self) -> Result<Commit, GitError> {
         self.resolve("HEAD")

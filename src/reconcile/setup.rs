@@ -33,7 +33,7 @@ impl Default for SetupOptions {
         SetupOptions {
             dry_run: false,
             config_override: None,
-            replica: format!("paved-{}", std::process::id()),
+            replica: crate::server::default_replica(),
             observer: Arc::new(NullObserver),
             database_url: None,
         }

@@ -29,11 +29,9 @@ impl Validator for PavedValidator {
         let mut report = Report::default();
         let (catalog, catalog_report) = crate::catalog::load(files, config);
         report.extend(catalog_report);
-        let env = env();
-        report.extend(crate::stacks::validate::validate(files, config, &env));
-        let stacks = crate::policy::load_stacks(files, config, &env);
+        // Stacks checks and policies over one load of the stack set.
         let today = chrono::Utc::now().date_naive();
-        report.extend(crate::policy::validate_repo(files, config, &catalog, stacks.as_ref(), today));
+        report.extend(crate::policy::validate_with_stacks(files, config, &catalog, &env(), today));
         report
     }
 }
