@@ -1,6 +1,6 @@
 //! Rendering and validating a 200-file skeleton (issue 6 asks for < 100 ms).
 
-use criterion::{Criterion, criterion_group, criterion_main};
+use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use paved::changeset::FileMode;
 use paved::config::Config;
 use paved::golden::check::{CheckContext, check_result};
@@ -64,10 +64,10 @@ fn bench(c: &mut Criterion) {
     let values = json!({"name": "pay", "owner": "group:team-a"}).as_object().unwrap().clone();
     let cfg = Config::default();
     let ctx = CheckContext { env: Default::default(), today: chrono::NaiveDate::from_ymd_opt(2026, 6, 1).unwrap() };
-    let run = || {
+    let render_only = |files: &TemplateDir| {
         let r = render(&RenderRequest {
             template: &template,
-            files: &files,
+            files,
             label: "big",
             parameters: &values,
             base: &base,
@@ -76,10 +76,22 @@ fn bench(c: &mut Criterion) {
         })
         .unwrap();
         assert_eq!(r.changes.len(), 202); // 200 files, the Location edit, the answers
+        r
+    };
+    let run = |files: &TemplateDir| {
+        let r = render_only(files);
         let report = check_result(&base, &r.changes, &cfg, &ctx);
         assert!(!report.has_errors(), "{:#?}", report.diagnostics);
     };
-    c.bench_function("golden/render+validate 200 files", |b| b.iter(run));
+    // What `paved new` does: the template folder is read fresh, so every file is compiled.
+    c.bench_function("golden/render+validate 200 files (cold)", |b| {
+        b.iter_batched(skeleton, |files| run(&files), BatchSize::SmallInput)
+    });
+    c.bench_function("golden/render 200 files (cold)", |b| {
+        b.iter_batched(skeleton, |files| render_only(&files), BatchSize::SmallInput)
+    });
+    // The same template folder rendered again: its files are compiled once.
+    c.bench_function("golden/render+validate 200 files (compiled)", |b| b.iter(|| run(&files)));
 }
 
 criterion_group!(benches, bench);

@@ -274,3 +274,30 @@ fn examples_catalog_is_clean_and_complete() {
     let examples = run().cases.iter().filter(|c| c.family == "examples").count();
     assert!(examples >= 20, "only {examples} example files reached the Backstage comparison");
 }
+
+/// paved checks most documents against the kinds' schemas on the YAML tree and asks the
+/// `jsonschema` crate only about the rest; on every document of the corpus (mutations of every
+/// rule family) and of examples/, the quick check must never call valid what jsonschema rejects.
+/// Needs no node.
+#[test]
+fn quick_schema_check_never_accepts_what_jsonschema_rejects() {
+    let mut cases = corpus::corpus(DEFAULT_SEED, DEFAULT_ROUNDS);
+    cases.extend(example_files().into_iter().map(|(note, text)| Case {
+        id: 0,
+        family: "examples",
+        note,
+        text,
+        accept: true,
+    }));
+    let mut report = String::new();
+    let mut wrong = 0;
+    for case in &cases {
+        if let Err(e) = paved::catalog::quick_check_agrees(&case.text) {
+            wrong += 1;
+            if wrong <= 20 {
+                report.push_str(&show(case, &e));
+            }
+        }
+    }
+    assert!(wrong == 0, "{wrong} of {} cases:\n{report}", cases.len());
+}

@@ -165,7 +165,6 @@ async fn two_replicas_share_500_deliveries_without_overlap_loss_or_duplicates() 
 /// released). Replica B takes the request over once A's claim lease runs out, takes A's lock
 /// over once its lease runs out (A's run becomes interrupted), and finishes the apply.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-#[ignore = "waits for the claim lease setting (reconcile::Settings) to reach work_one"]
 async fn a_killed_replicas_apply_is_taken_over_after_its_leases() {
     // Locks lapse before claims, so B finds the lock free when it gets the request.
     let cluster = Cluster::with_reconcile("takeover", 0, "  lock_lease: 2s\n").await;

@@ -126,22 +126,20 @@ pub fn check(
     let Some(map) = root.as_map() else { return Outcome::FileLevel(root.span) };
     root_fields(map, &mut out);
     formats(map, &mut out);
-    let json = root.to_json();
     let builtin = schema::BUILTIN.iter().position(|b| b.kind == kind && b.api_versions.contains(&api_version.as_str()));
-    let compiled = schema::builtin();
     let issues: Vec<Issue> = match builtin {
-        Some(i) => schema::issues(&compiled.kinds[i], &json),
+        Some(i) => schema::builtin_issues(Some(i), &root),
         None => match extra.iter().find(|x| x.kind == kind && x.api_version == api_version) {
             Some(x) => {
-                let mut v = schema::issues(&compiled.entity, &json);
+                let mut v = schema::builtin_issues(None, &root);
                 if let Some(val) = &x.validator {
-                    v.extend(schema::issues(val, &json));
+                    v.extend(schema::issues(val, &root.to_json()));
                 }
                 v
             }
             None => {
                 unknown_kind(&root, map, &kind, &api_version, extra, &mut out);
-                schema::issues(&compiled.entity, &json)
+                schema::builtin_issues(None, &root)
             }
         },
     };

@@ -17,6 +17,7 @@ mod format;
 mod graph;
 mod model;
 mod placeholder;
+mod quick;
 mod refs;
 pub mod rules;
 mod schema;
@@ -29,7 +30,7 @@ use document::ExtraSchema;
 
 use crate::config::Config;
 use crate::report::{Diagnostic, Report, RuleInfo};
-use crate::source::FileSource;
+use crate::source::{FileSource, RelPath};
 
 /// Validates a whole repository: every file discovery reaches, and the cross-file rules.
 /// Severity overrides from `cfg.rules` are applied.
@@ -66,13 +67,29 @@ pub fn load(src: &dyn FileSource, cfg: &Config) -> (Catalog, Report) {
 /// Checks one file on its own (no cross-file rules, no kinds' schemas from paved.yaml: declared
 /// kinds are accepted as they are). Severity overrides from `cfg.rules` are applied.
 pub fn check_text(file: &str, bytes: &[u8], cfg: &Config) -> Vec<Diagnostic> {
+    check_one(file, bytes, cfg, None)
+}
+
+/// [`check_text`] for a file of a repository that no Location may reach: placeholders
+/// (`$text`, `$json`, `$yaml`) resolve against `src`, relative to `file`, as in [`load`].
+pub fn check_text_in(src: &dyn FileSource, file: &RelPath, bytes: &[u8], cfg: &Config) -> Vec<Diagnostic> {
+    let resolver = placeholder::SourceResolver { src, file, max_len: cfg.limits.max_file_size };
+    check_one(file.as_str(), bytes, cfg, Some(&resolver))
+}
+
+fn check_one(
+    file: &str,
+    bytes: &[u8],
+    cfg: &Config,
+    placeholders: Option<&dyn placeholder::Resolve>,
+) -> Vec<Diagnostic> {
     let extra: Vec<ExtraSchema> = cfg
         .catalog
         .extra_kinds
         .iter()
         .map(|k| ExtraSchema { api_version: k.api_version.clone(), kind: k.kind.clone(), validator: None })
         .collect();
-    let fc = file::check(file, bytes, cfg, &extra, None);
+    let fc = file::check(file, bytes, cfg, &extra, placeholders);
     let mut report = Report { diagnostics: fc.diagnostics, ..Report::default() };
     report.finish(&cfg.rules);
     report.diagnostics
@@ -113,4 +130,22 @@ fn extra_schemas(src: &dyn FileSource, cfg: &Config, diags: &mut Vec<Diagnostic>
             ExtraSchema { api_version: k.api_version.clone(), kind: k.kind.clone(), validator }
         })
         .collect()
+}
+
+/// For tests: on every document of `text`, the quick schema check on the YAML tree may call
+/// valid only what the `jsonschema` crate finds no issue with (for the document's built-in kind
+/// and for the envelope alone).
+#[doc(hidden)]
+pub fn quick_check_agrees(text: &str) -> Result<(), String> {
+    let (docs, _) = crate::yaml::parse_documents(text, &Config::default().limits.catalog_yaml());
+    for d in docs {
+        let field = |k: &str| d.root.get(k).and_then(crate::yaml::Node::as_str).unwrap_or_default().to_string();
+        let (kind, api_version) = (field("kind"), field("apiVersion"));
+        let builtin =
+            schema::BUILTIN.iter().position(|b| b.kind == kind && b.api_versions.contains(&api_version.as_str()));
+        for k in [builtin, None] {
+            schema::quick_agrees(k, &d.root).map_err(|e| format!("document {}: {e}", d.index))?;
+        }
+    }
+    Ok(())
 }

@@ -2,6 +2,7 @@
 //! both ways, each entity's file and span.
 
 use std::collections::HashMap;
+use std::sync::OnceLock;
 
 use super::entity::Entity;
 
@@ -27,10 +28,17 @@ pub struct CatalogFile {
 pub struct Catalog {
     entities: Vec<Entity>,
     index: HashMap<String, usize>,
-    relations: Vec<Relation>,
+    /// Built on first use: `paved validate` never asks, and building them for a large catalog
+    /// costs as much as some of its rules.
+    relations: OnceLock<Relations>,
+    files: Vec<CatalogFile>,
+}
+
+#[derive(Debug, Clone, Default)]
+struct Relations {
+    all: Vec<Relation>,
     from: HashMap<String, Vec<usize>>,
     to: HashMap<String, Vec<usize>>,
-    files: Vec<CatalogFile>,
 }
 
 impl Catalog {
@@ -40,8 +48,18 @@ impl Catalog {
         for (i, e) in entities.iter().enumerate() {
             index.entry(e.entity_ref.clone()).or_insert(i);
         }
+        Catalog { entities, index, relations: OnceLock::new(), files }
+    }
+
+    fn relations_index(&self) -> &Relations {
+        self.relations.get_or_init(|| Relations::new(&self.entities))
+    }
+}
+
+impl Relations {
+    fn new(entities: &[Entity]) -> Relations {
         let mut relations = Vec::new();
-        for e in &entities {
+        for e in entities {
             for r in &e.refs {
                 relations.push(Relation { source: e.entity_ref.clone(), kind: r.forward, target: r.target.clone() });
                 relations.push(Relation { source: r.target.clone(), kind: r.reverse, target: e.entity_ref.clone() });
@@ -55,9 +73,11 @@ impl Catalog {
             from.entry(r.source.clone()).or_default().push(i);
             to.entry(r.target.clone()).or_default().push(i);
         }
-        Catalog { entities, index, relations, from, to, files }
+        Relations { all: relations, from, to }
     }
+}
 
+impl Catalog {
     /// Every entity, in discovery order (duplicates included).
     pub fn entities(&self) -> &[Entity] {
         &self.entities
@@ -70,17 +90,19 @@ impl Catalog {
 
     /// Every relation, both directions, sorted.
     pub fn relations(&self) -> &[Relation] {
-        &self.relations
+        &self.relations_index().all
     }
 
     /// Relations whose source is `entity_ref`.
     pub fn relations_from(&self, entity_ref: &str) -> impl Iterator<Item = &Relation> {
-        self.from.get(&entity_ref.to_lowercase()).into_iter().flatten().map(|&i| &self.relations[i])
+        let r = self.relations_index();
+        r.from.get(&entity_ref.to_lowercase()).into_iter().flatten().map(|&i| &r.all[i])
     }
 
     /// Relations whose target is `entity_ref`.
     pub fn relations_to(&self, entity_ref: &str) -> impl Iterator<Item = &Relation> {
-        self.to.get(&entity_ref.to_lowercase()).into_iter().flatten().map(|&i| &self.relations[i])
+        let r = self.relations_index();
+        r.to.get(&entity_ref.to_lowercase()).into_iter().flatten().map(|&i| &r.all[i])
     }
 
     /// The descriptor files read.

@@ -6,6 +6,9 @@ use std::sync::OnceLock;
 use jsonschema::{Retrieve, Uri, ValidationError, Validator, error::ValidationErrorKind};
 use serde_json::Value as Json;
 
+use super::quick::{self, Verdict};
+use crate::yaml::Node;
+
 /// Where the schemas pretend to live; relative `$ref`s (`entity.schema.json`) resolve here and
 /// are answered from the embedded copies, never from the network or the disk.
 const BASE: &str = "https://paved.invalid/schemas/catalog/";
@@ -69,17 +72,74 @@ pub struct Compiled {
     pub kinds: Vec<Validator>,
 }
 
-/// Compiled on first use, shared by every thread.
+/// The parsed schema files, for the quick check.
+struct Parsed(Vec<(&'static str, Json)>);
+
+impl quick::Documents for Parsed {
+    fn document(&self, name: &str) -> Option<&Json> {
+        // Ten files: a scan beats hashing the name.
+        self.0.iter().find(|(f, _)| *f == name).map(|(_, j)| j)
+    }
+}
+
+fn parsed() -> &'static Parsed {
+    static P: OnceLock<Parsed> = OnceLock::new();
+    P.get_or_init(|| {
+        Parsed(
+            FILES
+                .iter()
+                .map(|(f, t)| (*f, serde_json::from_str(t).expect("embedded schemas are JSON (tested)")))
+                .collect(),
+        )
+    })
+}
+
+/// Compiled on first use (only an entity the quick check cannot vouch for needs them), shared
+/// by every thread.
 pub fn builtin() -> &'static Compiled {
     static C: OnceLock<Compiled> = OnceLock::new();
     C.get_or_init(|| {
+        let docs = parsed();
         let load = |name: &str| {
-            let text = FILES.iter().find(|(f, _)| *f == name).map(|(_, t)| *t).expect("embedded schema");
-            let json: Json = serde_json::from_str(text).expect("embedded schemas are JSON (tested)");
-            compile(&json).expect("embedded schemas compile (tested)")
+            let json = quick::Documents::document(docs, name).expect("embedded schema");
+            compile(json).expect("embedded schemas compile (tested)")
         };
-        Compiled { entity: load("entity.schema.json"), kinds: BUILTIN.iter().map(|k| load(k.file)).collect() }
+        Compiled { entity: load(ENTITY), kinds: BUILTIN.iter().map(|k| load(k.file)).collect() }
     })
+}
+
+const ENTITY: &str = "entity.schema.json";
+
+/// Every violation of a built-in schema by the entity `node`: kind `Some(i)` of [`BUILTIN`], or
+/// `None` for the envelope and metadata only. Valid entities (nearly all) are recognised on the
+/// YAML tree; only the others are converted to JSON for `jsonschema`.
+pub fn builtin_issues(kind: Option<usize>, node: &Node) -> Vec<Issue> {
+    let file = kind.map_or(ENTITY, |i| BUILTIN[i].file);
+    if quick::check(parsed(), file, node) == Verdict::Valid {
+        return Vec::new();
+    }
+    let c = builtin();
+    let validator = kind.map_or(&c.entity, |i| &c.kinds[i]);
+    issues(validator, &node.to_json())
+}
+
+/// Whether the quick check and `jsonschema` agree on `node` for the built-in schema `kind`
+/// (as in [`builtin_issues`]): the quick check may only call valid what has no issue.
+pub fn quick_agrees(kind: Option<usize>, node: &Node) -> Result<(), String> {
+    let c = builtin();
+    let (file, validator) = match kind {
+        Some(i) => (BUILTIN[i].file, &c.kinds[i]),
+        None => (ENTITY, &c.entity),
+    };
+    let verdict = quick::check(parsed(), file, node);
+    let found = issues(validator, &node.to_json());
+    match verdict {
+        Verdict::Valid if !found.is_empty() => Err(format!("quick check says valid; jsonschema found {found:?}")),
+        Verdict::Invalid if validator.is_valid(&node.to_json()) => {
+            Err("quick check says invalid; jsonschema found it valid".into())
+        }
+        _ => Ok(()),
+    }
 }
 
 /// One schema violation: where (a JSON pointer into the entity) and what.

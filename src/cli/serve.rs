@@ -61,7 +61,9 @@ async fn serve(args: Args) -> anyhow::Result<Outcome> {
         // The embedded store has one process: whatever ran before was interrupted.
         _ => InterruptScope::AllRunning,
     };
-    let ctx = Arc::new(setup.ctx);
+    let mut ctx = setup.ctx;
+    ctx.settings.claim_lease = cfg.server.claim_lease;
+    let ctx = Arc::new(ctx);
     for id in worker::recover(&ctx, &scope).await? {
         tracing::warn!(run = id, "run was interrupted; its locks stay pinned until a new plan");
     }

@@ -12,8 +12,8 @@ use crate::store::{DriftState, LockKey};
 pub enum Observed {
     /// `-detailed-exitcode` 0: the infrastructure matches the code.
     InSync,
-    /// Exit 2: changes. `excerpt` is the plan text, secrets already masked.
-    Drifted { summary: PlanSummary, excerpt: String },
+    /// Exit 2: changes (or only outputs change).
+    Drifted { summary: PlanSummary },
     /// Exit 1 (or a timeout, a cancel): the plan failed. Not drift.
     Failed { message: String },
     /// Not planned: its lock is held, or a dry run.
@@ -94,7 +94,7 @@ pub fn decide(observations: &[Observation], facts: &Facts<'_>) -> Vec<Decision> 
                     };
                     (if was { Action::Close } else { Action::Nothing }, Some(state))
                 }
-                Observed::Drifted { summary, .. } => {
+                Observed::Drifted { summary } => {
                     let state = DriftState {
                         drifted: true,
                         first_seen: before.filter(|s| s.drifted).and_then(|s| s.first_seen).or(Some(facts.now)),
@@ -148,7 +148,7 @@ mod tests {
 
     fn drifted(c: &str) -> Observation {
         let summary = PlanSummary { change: 1, ..PlanSummary::default() };
-        Observation { key: key(c), observed: Observed::Drifted { summary, excerpt: String::new() } }
+        Observation { key: key(c), observed: Observed::Drifted { summary } }
     }
 
     fn in_sync(c: &str) -> Observation {

@@ -4,6 +4,7 @@
 
 use std::sync::Arc;
 
+use futures_util::StreamExt;
 use serde_json::json;
 use tokio_util::sync::CancellationToken;
 
@@ -105,19 +106,25 @@ async fn drift_repo(
 
     let workdir = handle.repo.workdir(&head.sha).await.map_err(|e| e.message);
     let pass = Pass { ctx, repo: name, run_id: run.id, head, config, forge_repo: handle.forge_repo.clone() };
-    let mut observations = Vec::new();
-    let mut plans = Vec::new();
-    for i in order {
-        let t = &targets[i];
-        let stopping = opts.stop.as_ref().is_some_and(CancellationToken::is_cancelled);
-        let (observed, command, text) = match &workdir {
-            _ if stopping => (Observed::Skipped { reason: "shutting down: not planned".into() }, None, String::new()),
-            Ok(dir) => pass.check(t, dir).await,
-            Err(e) => (Observed::Failed { message: e.clone() }, None, String::new()),
-        };
-        observations.push(Observation { key: t.key(), observed });
-        plans.push((command, text));
-    }
+    // Started in dependency order, up to reconcile.parallelism at once (1 on SQLite, and for
+    // a dry run so the commands print in order); results come back in that order.
+    let limit = if ctx.settings.dry_run { 1 } else { ctx.settings.parallelism(pass.config.reconcile.parallelism) };
+    let checks = order.into_iter().map(|i| {
+        let (t, pass, workdir) = (&targets[i], &pass, &workdir);
+        async move {
+            let stopping = opts.stop.as_ref().is_some_and(CancellationToken::is_cancelled);
+            let (observed, command, text) = match workdir {
+                _ if stopping => {
+                    (Observed::Skipped { reason: "shutting down: not planned".into() }, None, String::new())
+                }
+                Ok(dir) => pass.check(t, dir).await,
+                Err(e) => (Observed::Failed { message: e.clone() }, None, String::new()),
+            };
+            (Observation { key: t.key(), observed }, (command, text))
+        }
+    });
+    let (observations, plans): (Vec<_>, Vec<_>) =
+        futures_util::stream::iter(checks).buffered(limit).collect::<Vec<_>>().await.into_iter().unzip();
     let reports = if ctx.settings.dry_run {
         observations
             .iter()
@@ -237,10 +244,13 @@ impl Pass<'_> {
             .await;
         let observed = match exit {
             PlanExit::NoChanges => Observed::InSync,
-            PlanExit::Changes => Observed::Drifted { summary: s, excerpt: String::new() },
+            PlanExit::Changes => Observed::Drifted { summary: s },
             PlanExit::Failed => Observed::Failed { message: failure(&o) },
         };
-        (observed, Some(line), o.stdout)
+        // Only a drifted plan's text is kept (for its issue): a pass over thousands of
+        // components holds no more output than it needs.
+        let text = if matches!(observed, Observed::Drifted { .. }) { o.stdout } else { String::new() };
+        (observed, Some(line), text)
     }
 
     /// Runs `cmd` as a step of the run (step row and log), like the reconciler's commands.
@@ -341,7 +351,7 @@ impl Pass<'_> {
         match (action, forge) {
             (Action::Open | Action::Update, Some((forge, repo))) => {
                 let summary = match &o.observed {
-                    Observed::Drifted { summary, .. } => *summary,
+                    Observed::Drifted { summary } => *summary,
                     _ => PlanSummary::default(),
                 };
                 let spec = drift_issue(&state, &IssueFacts { repo: self.repo, summary, plan: text });
@@ -364,7 +374,11 @@ impl Pass<'_> {
                 }
             }
             (Action::Open | Action::Update | Action::Close, None) => {
-                message = self.ctx.forge.is_none().then(|| "no forge configured: no issue".to_string());
+                message = Some(if self.ctx.forge.is_none() {
+                    "no forge configured: no issue".to_string()
+                } else {
+                    format!("repository {} names no forge_repo: no issue", self.repo)
+                });
             }
             (Action::Capped, _) => {
                 message = Some("max_open_issues reached: no issue opened".into());

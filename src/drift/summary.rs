@@ -102,7 +102,7 @@ pub(crate) fn report(
 ) -> ComponentReport {
     let (status, summary, why) = match &o.observed {
         Observed::InSync => (Status::InSync, None, None),
-        Observed::Drifted { summary, .. } => (Status::Drifted, Some(*summary), None),
+        Observed::Drifted { summary } => (Status::Drifted, Some(*summary), None),
         Observed::Failed { message } => (Status::Error, None, Some(message.clone())),
         Observed::Skipped { reason } => (Status::Skipped, None, Some(reason.clone())),
     };

@@ -31,9 +31,8 @@ pub fn check_result(base: &dyn FileSource, changes: &ChangeSet, cfg: &Config, ct
     let touched: BTreeSet<&str> =
         changes.files.iter().filter(|(_, c)| matches!(c, FileChange::Write { .. })).map(|(p, _)| p.as_str()).collect();
     let (catalog, mut report) = crate::catalog::load(&overlay, cfg);
-    report.extend(crate::stacks::validate::validate(&overlay, cfg, &ctx.env));
-    let stacks = crate::policy::load_stacks(&overlay, cfg, &ctx.env);
-    report.extend(crate::policy::validate_repo(&overlay, cfg, &catalog, stacks.as_ref(), ctx.today));
+    // The stack rules and the policies over one load of the stack set.
+    report.extend(crate::policy::validate_with_stacks(&overlay, cfg, &catalog, &ctx.env, ctx.today));
     let reached: BTreeSet<&str> = catalog.files().iter().map(|f| f.path.as_str()).collect();
     let mut diagnostics: Vec<Diagnostic> =
         report.diagnostics.into_iter().filter(|d| touched.contains(d.file.as_str())).collect();

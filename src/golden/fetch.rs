@@ -7,10 +7,13 @@
 //! renders empty drops the file (conditional files and folders).
 
 use globset::GlobSet;
-use handlebars::{Context, Handlebars, RenderError, RenderErrorReason};
+use handlebars::{
+    Context, Handlebars, RenderContext, RenderError, RenderErrorReason, Renderable, StringOutput, Template,
+};
+use rayon::prelude::*;
 use serde_json::Value as Json;
 
-use super::tree::TemplateDir;
+use super::tree::{CompileError, TemplateDir, TemplateFile};
 use crate::changeset::ChangeSet;
 use crate::report::Diagnostic;
 use crate::source::RelPath;
@@ -48,7 +51,25 @@ pub fn is_binary(bytes: &[u8]) -> bool {
     bytes[..bytes.len().min(8000)].contains(&0) || std::str::from_utf8(bytes).is_err()
 }
 
+/// What one skeleton file becomes, decided before any content is rendered.
+enum Planned<'a> {
+    /// A segment of its path rendered empty: the file is switched off.
+    Off,
+    Problem(Diagnostic),
+    File {
+        dest: RelPath,
+        shown: String,
+        file: &'a TemplateFile,
+        verbatim: bool,
+    },
+}
+
 /// Renders the skeleton into `out`. `label` prefixes template paths in diagnostics.
+///
+/// Paths are rendered first, in order; contents (the expensive part) are rendered in
+/// parallel, each file's template compiled once per [`TemplateDir`]; the results go into
+/// `out` in the skeleton's order, so diagnostics and overwrite checks come out the same as a
+/// sequential render.
 pub fn fetch(dir: &TemplateDir, input: &FetchInput, label: &str, out: &mut ChangeSet) -> Vec<Diagnostic> {
     let hb = registry();
     let data = serde_json::json!({ "values": input.values });
@@ -56,50 +77,40 @@ pub fn fetch(dir: &TemplateDir, input: &FetchInput, label: &str, out: &mut Chang
         Ok(c) => c,
         Err(e) => return vec![Diagnostic::error(RULE_RENDER, e.to_string())],
     };
+    let planned: Vec<Planned> =
+        dir.under(&input.url).map(|(rel, file)| plan(&hb, &ctx, input, label, rel, file)).collect();
+    if planned.is_empty() {
+        return vec![Diagnostic::error(
+            RULE_RENDER,
+            format!("the skeleton folder `{}` is empty or missing", input.url),
+        )];
+    }
+    let contents: Vec<Option<Result<Vec<u8>, Box<Diagnostic>>>> = planned
+        .par_iter()
+        .with_min_len(8)
+        .map(|p| match p {
+            Planned::File { file, verbatim: true, .. } => Some(Ok(file.content.to_vec())),
+            Planned::File { file, shown, .. } => Some(render_content(&hb, &ctx, file, shown)),
+            _ => None,
+        })
+        .collect();
     let mut diags = Vec::new();
-    let mut any = false;
-    for (rel, file) in dir.under(&input.url) {
-        any = true;
-        let shown = join_label(label, &input.url.join(rel).map(|p| p.to_string()).unwrap_or_default());
-        let path_text = match render_path(&hb, &ctx, rel) {
-            Ok(Some(p)) => p,
-            Ok(None) => continue, // a segment rendered empty: the file is switched off
-            Err((rule, msg)) => {
-                diags.push(Diagnostic::error(rule, msg).in_file(&shown));
+    for (p, content) in planned.into_iter().zip(contents) {
+        let (dest, shown, file) = match p {
+            Planned::Off => continue,
+            Planned::Problem(d) => {
+                diags.push(d);
                 continue;
             }
+            Planned::File { dest, shown, file, .. } => (dest, shown, file),
         };
-        let (path_text, strip_ok) = match &input.template_extension {
-            Some(ext) => match path_text.strip_suffix(ext.as_str()) {
-                Some(p) => (p.to_string(), true),
-                None => (path_text, false),
-            },
-            None => (path_text, true),
-        };
-        let dest = match RelPath::new(&path_text).and_then(|p| input.target.join(p.as_str())) {
-            Ok(p) if !p.is_root() && RelPath::new(&path_text).is_ok_and(|p| !p.is_root()) => p,
-            Ok(_) => {
-                diags.push(path_diag(format!("`{path_text}` renders to the output folder itself"), &shown));
+        let content = match content {
+            Some(Ok(c)) => c,
+            Some(Err(d)) => {
+                diags.push(*d);
                 continue;
             }
-            Err(e) => {
-                diags.push(path_diag(format!("`{path_text}`: {e}"), &shown));
-                continue;
-            }
-        };
-        let verbatim = !strip_ok || is_binary(&file.content) || copied_as_is(&input.copy_without_templating, rel);
-        let content: Vec<u8> = if verbatim {
-            file.content.to_vec()
-        } else {
-            // Checked by is_binary: valid UTF-8.
-            let text = String::from_utf8_lossy(&file.content);
-            match hb.render_template_with_context(&text, &ctx) {
-                Ok(t) => t.into_bytes(),
-                Err(e) => {
-                    diags.push(render_diag(&reason(&e), &shown, position(&e)));
-                    continue;
-                }
-            }
+            None => continue,
         };
         if out.files.contains_key(&dest) && !input.replace {
             diags.push(path_diag(
@@ -112,10 +123,65 @@ pub fn fetch(dir: &TemplateDir, input: &FetchInput, label: &str, out: &mut Chang
             diags.push(path_diag(e.to_string(), &shown));
         }
     }
-    if !any {
-        diags.push(Diagnostic::error(RULE_RENDER, format!("the skeleton folder `{}` is empty or missing", input.url)));
-    }
     diags
+}
+
+/// Where a skeleton file goes and whether it is templated.
+fn plan<'a>(
+    hb: &Handlebars<'_>,
+    ctx: &Context,
+    input: &FetchInput,
+    label: &str,
+    rel: &str,
+    file: &'a TemplateFile,
+) -> Planned<'a> {
+    let shown = join_label(label, &input.url.join(rel).map(|p| p.to_string()).unwrap_or_default());
+    let path_text = match render_path(hb, ctx, rel) {
+        Ok(Some(p)) => p,
+        Ok(None) => return Planned::Off,
+        Err((rule, msg)) => return Planned::Problem(Diagnostic::error(rule, msg).in_file(&shown)),
+    };
+    let (path_text, strip_ok) = match &input.template_extension {
+        Some(ext) => match path_text.strip_suffix(ext.as_str()) {
+            Some(p) => (p.to_string(), true),
+            None => (path_text, false),
+        },
+        None => (path_text, true),
+    };
+    let dest = match RelPath::new(&path_text).and_then(|p| input.target.join(p.as_str())) {
+        Ok(p) if !p.is_root() && RelPath::new(&path_text).is_ok_and(|p| !p.is_root()) => p,
+        Ok(_) => {
+            return Planned::Problem(path_diag(format!("`{path_text}` renders to the output folder itself"), &shown));
+        }
+        Err(e) => return Planned::Problem(path_diag(format!("`{path_text}`: {e}"), &shown)),
+    };
+    let verbatim = !strip_ok || is_binary(&file.content) || copied_as_is(&input.copy_without_templating, rel);
+    Planned::File { dest, shown, file, verbatim }
+}
+
+/// A text file's content rendered with the values.
+fn render_content(
+    hb: &Handlebars<'_>,
+    ctx: &Context,
+    file: &TemplateFile,
+    shown: &str,
+) -> Result<Vec<u8>, Box<Diagnostic>> {
+    // Checked by is_binary: valid UTF-8.
+    let text = std::str::from_utf8(&file.content).unwrap_or_default();
+    if !text.contains("{{") {
+        // Nothing for handlebars to do (an escaped `\{{` contains `{{` too).
+        return Ok(file.content.to_vec());
+    }
+    let compiled = file.compiled.0.get_or_init(|| {
+        Template::compile(text)
+            .map_err(|e| CompileError { message: format!("template syntax: {}", e.reason()), pos: e.pos() })
+    });
+    let tpl = compiled.as_ref().map_err(|e| Box::new(render_diag(&e.message, shown, e.pos)))?;
+    let mut output = StringOutput::new();
+    tpl.render(hb, ctx, &mut RenderContext::new(None), &mut output)
+        .and_then(|()| output.into_string().map_err(RenderError::from))
+        .map(String::into_bytes)
+        .map_err(|e| Box::new(render_diag(&reason(&e), shown, position(&e))))
 }
 
 /// Renders a path one segment at a time: `None` when a segment renders empty. A segment that

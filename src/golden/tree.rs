@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use crate::changeset::FileMode;
 use crate::source::RelPath;
@@ -19,6 +19,35 @@ pub const MAX_FILES: usize = 20_000;
 pub struct TemplateFile {
     pub content: Arc<[u8]>,
     pub mode: FileMode,
+    /// The content compiled as a handlebars template, filled on first use: a golden path
+    /// rendered again (a server, a benchmark, both sides of an upgrade sharing files) compiles
+    /// each file once.
+    pub(crate) compiled: Compiled,
+}
+
+/// A lazily compiled template; not part of a file's identity.
+#[derive(Clone, Default)]
+pub(crate) struct Compiled(pub(crate) Arc<OnceLock<Result<handlebars::Template, CompileError>>>);
+
+/// Why a file's content is not a valid template: the message and the position.
+#[derive(Debug, Clone)]
+pub(crate) struct CompileError {
+    pub(crate) message: String,
+    pub(crate) pos: Option<(usize, usize)>,
+}
+
+impl PartialEq for Compiled {
+    fn eq(&self, _: &Compiled) -> bool {
+        true
+    }
+}
+
+impl Eq for Compiled {}
+
+impl std::fmt::Debug for Compiled {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.get().is_some() { "Compiled(yes)" } else { "Compiled(no)" })
+    }
 }
 
 /// The files of a template folder, by path relative to the folder.
@@ -42,7 +71,7 @@ pub enum LoadError {
 
 impl TemplateDir {
     pub fn insert(&mut self, path: RelPath, content: impl Into<Arc<[u8]>>, mode: FileMode) {
-        self.files.insert(path, TemplateFile { content: content.into(), mode });
+        self.files.insert(path, TemplateFile { content: content.into(), mode, compiled: Compiled::default() });
     }
 
     /// A file as text, if present and UTF-8.

@@ -14,6 +14,7 @@ use async_trait::async_trait;
 
 use crate::forge::webhook::{DeliveryLog, DeliveryLogError, Event, Received};
 use crate::forge::{ForgeKind, Permission};
+use crate::reconcile::worker::{KeptBecause, unlock_pull_request};
 use crate::store::{Enqueued, ReconcileRequest};
 
 use super::Server;
@@ -224,32 +225,26 @@ async fn run_command(
     ("command", reply(status, json!({"status": outcome, "command": name})))
 }
 
-/// Releases the request's unpinned locks. A pinned lock belongs to an interrupted apply: only a
-/// new plan or an admin may lift it, so state is never applied twice by accident.
+/// `/paved unlock`: the reconciler's one unlock rule (`reconcile::worker::unlock_pull_request`);
+/// only the reply is written here.
 async fn unlock(s: &Server, repo: &str, number: u64) -> Result<String, String> {
-    let locks = s.store.list_locks().await.map_err(|e| e.to_string())?;
-    let (mut released, mut pinned) = (Vec::new(), Vec::new());
-    for lock in locks.into_iter().filter(|l| l.pull_request == Some(number)) {
-        let run = s.store.get_run(lock.run_id).await.map_err(|e| e.to_string())?;
-        if run.is_none_or(|r| r.repo != repo) {
-            continue;
-        }
-        let name = format!("`{}` in `{}`", lock.key.component, lock.key.stack);
-        if lock.is_pinned() {
-            pinned.push(name);
-        } else if s.store.release_lock(&lock.key, &lock.owner).await.map_err(|e| e.to_string())? {
-            released.push(name);
-        }
-    }
-    let mut text = match released.len() {
-        0 => "this pull request holds no locks.".to_string(),
-        _ => format!("released {} lock(s): {}.", released.len(), released.join(", ")),
+    let done = unlock_pull_request(s.store.as_ref(), repo, number).await.map_err(|e| e.to_string())?;
+    let name = |k: &crate::store::LockKey| format!("`{}` in `{}`", k.component, k.stack);
+    let mut text = match done.released.len() {
+        0 => "this pull request holds no locks it can release.".to_string(),
+        n => format!("released {n} lock(s): {}.", done.released.iter().map(name).collect::<Vec<_>>().join(", ")),
     };
-    if !pinned.is_empty() {
+    let kept = |why: KeptBecause| done.kept.iter().filter(|(_, w)| *w == why).map(|(k, _)| name(k)).collect::<Vec<_>>();
+    let interrupted = kept(KeptBecause::Interrupted);
+    if !interrupted.is_empty() {
         text.push_str(&format!(
             " Kept {} (an interrupted apply; a new plan or an admin releases it).",
-            pinned.join(", ")
+            interrupted.join(", ")
         ));
+    }
+    let running = kept(KeptBecause::Running);
+    if !running.is_empty() {
+        text.push_str(&format!(" Kept {} (an apply is running; `/paved cancel` stops it).", running.join(", ")));
     }
     Ok(text)
 }

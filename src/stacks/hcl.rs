@@ -327,5 +327,12 @@ mod tests {
             assert!(parse(bad).is_err(), "{bad}");
         }
         assert!(parse(&"a {".repeat(100)).is_err());
+        // Every prefix of a file with strings, escapes, interpolation and a heredoc: an
+        // answer, never a panic.
+        let text = "variable \"a\" {\n  d = \"x\\\"${f(\"}\")}\"\n  h = <<-EOT\n  y\n  EOT\n  l = [1, (2)]\n}\n";
+        for end in (0..=text.len()).filter(|e| text.is_char_boundary(*e)) {
+            let _ = parse(&text[..end]);
+        }
+        assert!(parse(text).is_ok());
     }
 }

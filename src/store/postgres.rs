@@ -19,6 +19,8 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres")
 
 /// Any constant works: it only has to be the same for every replica. ("paved" in ASCII.)
 const EVENTS_LOCK_KEY: i64 = 0x70_6176_6564;
+/// The same for claims ("pavedq").
+const CLAIMS_LOCK_KEY: i64 = 0x7061_7665_6471;
 
 /// The PostgreSQL store.
 #[derive(Debug, Clone)]
@@ -78,6 +80,15 @@ impl PgStore {
 
     async fn begin_write(&self, what: &'static str) -> Result<Transaction<'static, Postgres>> {
         self.pool.begin().await.map_err(op(what))
+    }
+
+    /// `SKIP LOCKED` keeps two claimers off one row, but not off two requests for the same
+    /// repo/ref/PR: each would see the other's claim as not yet committed and both start.
+    /// Claims are short, so they take turns.
+    async fn serialise_claims(tx: &mut Transaction<'static, Postgres>) -> Result<()> {
+        let lock = sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(CLAIMS_LOCK_KEY).execute(&mut **tx).await;
+        lock.map_err(op("claim_next"))?;
+        Ok(())
     }
 
     /// Sequence values are taken before commit, so without this an event with a lower id could

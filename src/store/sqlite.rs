@@ -79,6 +79,11 @@ impl SqliteStore {
         self.pool.begin_with("BEGIN IMMEDIATE").await.map_err(op(what))
     }
 
+    async fn serialise_claims(_: &mut Transaction<'static, Sqlite>) -> Result<()> {
+        // `BEGIN IMMEDIATE` already lets one claimer in at a time.
+        Ok(())
+    }
+
     async fn serialise_events(_: &mut Transaction<'static, Sqlite>) -> Result<()> {
         // SQLite has one writer at a time: ids already become visible in order.
         Ok(())

@@ -6,9 +6,14 @@
 //! bombs, absurd nesting and huge documents fail fast with an error instead of eating memory.
 //! It does no IO.
 
+mod fast;
 mod node;
 mod parse;
 mod scalar;
 
 pub use node::{Map, Node, Pos, Span, Value};
 pub use parse::{Document, Limits, ParseOptions, YamlError, parse_documents, parse_one};
+
+/// For tests: the event path alone, to hold the fast path to it.
+#[doc(hidden)]
+pub use parse::parse_events;

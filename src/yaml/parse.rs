@@ -66,6 +66,14 @@ pub enum YamlErrorKind {
 /// Parses every document of `text`. On an error, the documents completed before it are kept,
 /// so a caller can still report what it found.
 pub fn parse_documents(text: &str, opts: &ParseOptions) -> (Vec<Document>, Option<YamlError>) {
+    if let Some(docs) = super::fast::parse(text, opts.limits.max_depth) {
+        return (docs.into_iter().map(|(index, root)| Document { index, root }).collect(), None);
+    }
+    parse_events(text, opts)
+}
+
+/// [`parse_documents`] without the fast path: every text through `saphyr-parser`'s events.
+pub fn parse_events(text: &str, opts: &ParseOptions) -> (Vec<Document>, Option<YamlError>) {
     let mut b = Builder::new(opts);
     let mut parser = Parser::new_from_str(text);
     while let Some(ev) = parser.next_event() {

@@ -96,4 +96,9 @@ fn placeholders_resolve_against_the_repository() {
     // One file on its own cannot resolve them: Backstage's schema sees an object.
     let d = check_text("catalog-info.yaml", text.as_bytes(), &Config::default());
     assert!(d.iter().any(|d| d.rule == "backstage/spec-type"));
+    // Unless it is told where it lives.
+    let file = paved::source::RelPath::new("catalog-info.yaml").unwrap();
+    let d = catalog::check_text_in(&tree, &file, text.as_bytes(), &Config::default());
+    let got: Vec<(&str, u32)> = d.iter().map(|d| (d.rule.as_str(), d.line)).collect();
+    assert_eq!(got, vec![("backstage/placeholder", 23)], "{d:?}");
 }

@@ -119,8 +119,12 @@ async fn plans_in_dependency_order_skip_locked_components_and_record_run_and_eve
     };
     assert!(matches!(h.store.acquire_lock(&held).await.unwrap(), LockOutcome::Acquired { .. }));
     h.script(drifting(&["eks"]));
+    // One at a time, the executor sees the dependency order itself.
+    h.ctx.settings.max_parallelism = Some(1);
     let s = h.pass(20).await;
     assert_eq!(h.ran(), ["plan dev/vpc", "plan dev/eks"], "vpc before eks; rds not planned");
+    let reported: Vec<&str> = s.components.iter().map(|c| c.component.as_str()).collect();
+    assert_eq!(reported, ["vpc", "eks", "rds"], "reported in dependency order");
     let rds = s.components.iter().find(|c| c.component == "rds").unwrap();
     assert_eq!(rds.status, Status::Skipped);
     assert!(rds.message.as_deref().unwrap().contains("locked by run 99 on replica-2"), "{rds:?}");

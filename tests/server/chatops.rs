@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use paved::forge::Permission;
 use paved::forge::fake::Call;
-use paved::store::{LockKey, LockRequest, NewRun, RunKind};
+use paved::store::{LockKey, LockRequest, NewRun, RunEnd, RunKind, RunStatus};
 
 use crate::harness::*;
 use crate::support::Backend;
@@ -63,7 +63,9 @@ async fn unlock_releases_the_requests_locks_but_keeps_pinned_ones() {
     let interrupted = store.create_run(&run(7)).await.unwrap();
     let mine = store.create_run(&run(7)).await.unwrap();
     let other = store.create_run(&run(8)).await.unwrap();
-    for (key, run_id, pr) in [("vpc", interrupted.id, 7), ("eks", mine.id, 7), ("rds", other.id, 8)] {
+    let running = store.create_run(&run(7)).await.unwrap();
+    let locks = [("vpc", interrupted.id, 7), ("eks", mine.id, 7), ("rds", other.id, 8), ("s3", running.id, 7)];
+    for (key, run_id, pr) in locks {
         let req = LockRequest {
             key: LockKey::new("plat-ue2-dev", key),
             owner: "replica-a".into(),
@@ -79,12 +81,19 @@ async fn unlock_releases_the_requests_locks_but_keeps_pinned_ones() {
     let pinned: Vec<_> = store.list_locks().await.unwrap().into_iter().filter(|l| l.is_pinned()).collect();
     assert_eq!(pinned.len(), 1, "interrupting the run pins its lock");
 
+    // `eks` was kept by a failed run; `s3` belongs to a run still going.
+    let failed = RunEnd { status: RunStatus::Failed, conclusion: None, summary: serde_json::json!({}) };
+    store.finish_run(mine.id, &failed).await.unwrap();
+    store.start_run(running.id, "replica-b").await.unwrap();
+
     let (status, _) = t.github("issue_comment", "u-1", &comment(7, "alice", "/paved unlock"), Some(SECRET)).await;
     assert_eq!(status, 200);
     let mut left: Vec<String> = store.list_locks().await.unwrap().into_iter().map(|l| l.key.component).collect();
     left.sort();
-    assert_eq!(left, ["rds", "vpc"], "eks released; the pinned lock and another request's lock stay");
-    assert!(sticky(&t, 7).contains("interrupted apply"), "{}", sticky(&t, 7));
+    assert_eq!(left, ["rds", "s3", "vpc"], "eks released; pinned, running and another request's locks stay");
+    let reply = sticky(&t, 7);
+    assert!(reply.contains("released 1 lock(s): `eks`"), "{reply}");
+    assert!(reply.contains("interrupted apply") && reply.contains("an apply is running"), "{reply}");
 }
 
 #[tokio::test]

@@ -5,6 +5,8 @@
 //! - `LOCK_GET`, `STEP_LOG_BYTES`, `CLAIM_CANDIDATE`: reads that lock their rows on PostgreSQL
 //!   (`FOR UPDATE`, `FOR UPDATE SKIP LOCKED`);
 //! - `serialise_events(tx)`: makes event ids visible in order (an advisory lock on PostgreSQL);
+//! - `serialise_claims(tx)`: one claimer at a time, so two requests for one repo/ref/PR are
+//!   never both claimed (an advisory lock on PostgreSQL);
 //! - `BACKEND`: the name.
 
 mod records;

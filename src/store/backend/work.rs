@@ -208,6 +208,7 @@ macro_rules! work_backend {
                     let now = self.clock.now();
                     let until = lease_until(now, lease)?;
                     let mut tx = self.begin_write("claim_next").await?;
+                    Self::serialise_claims(&mut tx).await?;
                     let candidate: Option<i64> = sqlx::query_scalar(Self::CLAIM_CANDIDATE)
                         .bind(now)
                         .fetch_optional(&mut *tx)
