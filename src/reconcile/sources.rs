@@ -32,6 +32,13 @@ pub fn is_relevant(root: &Path, path: &Path) -> bool {
     }
 }
 
+/// Whether a watcher event is a change at all. Reads (inotify's open and close-without-write)
+/// are not: a reconcile reads every stack file of the work tree, and counting its own reads
+/// queued the next run, forever.
+pub fn is_change(e: &notify::Event) -> bool {
+    !matches!(e.kind, notify::EventKind::Access(_))
+}
+
 /// Calls `fire` once per burst of signals: after `quiet` has passed without a new one.
 pub async fn debounce(mut rx: mpsc::UnboundedReceiver<()>, quiet: Duration, mut fire: impl FnMut()) {
     while rx.recv().await.is_some() {
@@ -66,6 +73,7 @@ pub fn watch_local(
     let filter_root = root.clone();
     let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
         if let Ok(e) = event
+            && is_change(&e)
             && e.paths.iter().any(|p| is_relevant(&filter_root, p))
         {
             let _ = tx.send(());
@@ -116,6 +124,18 @@ mod tests {
     use std::sync::atomic::{AtomicUsize, Ordering};
 
     use super::*;
+
+    #[test]
+    fn reads_are_not_changes() {
+        use notify::event::{AccessKind, AccessMode, CreateKind, DataChange, ModifyKind};
+        use notify::{Event, EventKind};
+        let read = Event::new(EventKind::Access(AccessKind::Close(AccessMode::Read)));
+        assert!(!is_change(&read));
+        assert!(!is_change(&Event::new(EventKind::Access(AccessKind::Open(AccessMode::Any)))));
+        assert!(is_change(&Event::new(EventKind::Modify(ModifyKind::Data(DataChange::Content)))));
+        assert!(is_change(&Event::new(EventKind::Create(CreateKind::File))));
+        assert!(is_change(&Event::new(EventKind::Any)));
+    }
 
     #[test]
     fn paved_state_and_git_internals_are_ignored() {
