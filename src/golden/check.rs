@@ -41,7 +41,8 @@ pub fn check_result(base: &dyn FileSource, changes: &ChangeSet, cfg: &Config, ct
         let p = path.as_str();
         let name = path.file_name();
         if (name == "catalog-info.yaml" || name == "catalog-info.yml") && !reached.contains(p) {
-            diagnostics.extend(crate::catalog::check_text(p, content, cfg));
+            // Placeholders (`$text: ./openapi.yaml`) resolve against the rendered result.
+            diagnostics.extend(crate::catalog::check_text_in(&overlay, path, content, cfg));
         } else if (p.ends_with(".yaml") || p.ends_with(".yml"))
             && !reached.contains(p)
             && !diagnostics.iter().any(|d| d.file == p)
@@ -90,5 +91,14 @@ mod tests {
         cs.write(RelPath::new("other/catalog-info.yaml").unwrap(), "kind: Component\n", FileMode::Regular).unwrap();
         let r = check_result(&base, &cs, &Config::default(), &ctx());
         assert!(r.has_errors() && r.diagnostics.iter().all(|d| d.file == "other/catalog-info.yaml"));
+        // An unreached API whose definition is a `$text` placeholder reads the rendered file.
+        let mut cs = ChangeSet::new();
+        let api = "apiVersion: backstage.io/v1alpha1\nkind: API\nmetadata:\n  name: pay-api\nspec:\n  type: openapi\n  lifecycle: production\n  owner: group:team-a\n  definition:\n    $text: ./openapi.yaml\n";
+        cs.write(RelPath::new("pay/catalog-info.yaml").unwrap(), api, FileMode::Regular).unwrap();
+        let r = check_result(&base, &cs, &Config::default(), &ctx());
+        assert!(r.diagnostics.iter().any(|d| d.rule == "backstage/placeholder"), "{:#?}", r.diagnostics);
+        cs.write(RelPath::new("pay/openapi.yaml").unwrap(), "openapi: 3.0.3\n", FileMode::Regular).unwrap();
+        let r = check_result(&base, &cs, &Config::default(), &ctx());
+        assert!(!r.has_errors(), "{:#?}", r.diagnostics);
     }
 }
