@@ -8,6 +8,8 @@ mod support;
 
 #[path = "drift/harness.rs"]
 mod harness;
+#[path = "support/repo.rs"]
+mod repo_support;
 
 #[path = "drift/engine.rs"]
 mod engine;

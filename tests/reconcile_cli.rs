@@ -1,40 +1,19 @@
 //! `paved reconcile --once`, `paved plan|apply` and `paved audit` end to end: a temporary git
 //! repository made from examples/, the atmos stand-in on PATH, the embedded SQLite store.
 
+#[path = "support/repo.rs"]
+mod repo_support;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use paved::store::{Locks, RunFilter, RunKind, RunStatus, Runs, SqliteStore, SystemClock};
+use repo_support::{copy_dir, git};
 use serde_json::Value;
 
 struct Repo {
     dir: tempfile::TempDir,
-}
-
-fn git(dir: &Path, args: &[&str]) {
-    let ok = Command::new("git")
-        .args(["-c", "user.name=Paved Test", "-c", "user.email=test@example.com"])
-        .args(args)
-        .current_dir(dir)
-        .stdout(Stdio::null())
-        .status()
-        .unwrap()
-        .success();
-    assert!(ok, "git {args:?}");
-}
-
-fn copy(from: &Path, to: &Path) {
-    for entry in walkdir::WalkDir::new(from) {
-        let entry = entry.unwrap();
-        let rel = entry.path().strip_prefix(from).unwrap();
-        let dest = to.join(rel);
-        if entry.file_type().is_dir() {
-            std::fs::create_dir_all(&dest).unwrap();
-        } else if rel.components().all(|c| c.as_os_str() != ".paved") {
-            std::fs::copy(entry.path(), &dest).unwrap();
-        }
-    }
 }
 
 impl Repo {
@@ -42,7 +21,7 @@ impl Repo {
     fn new(script: &str) -> Repo {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path().join("repo");
-        copy(&Path::new(env!("CARGO_MANIFEST_DIR")).join("examples"), &root);
+        copy_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("examples"), &root);
         git(&root, &["init", "-q", "-b", "main"]);
         git(&root, &["add", "-A"]);
         git(&root, &["commit", "-q", "-m", "examples"]);

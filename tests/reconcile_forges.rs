@@ -9,5 +9,7 @@ mod fake_gitlab;
 mod github;
 #[path = "reconcile_forges/gitlab.rs"]
 mod gitlab;
+#[path = "support/repo.rs"]
+mod repo_support;
 #[path = "reconcile_forges/world.rs"]
 mod world;

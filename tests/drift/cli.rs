@@ -2,39 +2,15 @@
 //! stand-in on PATH, issues on a wiremock GitHub or GitLab.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 use wiremock::MockServer;
 
 use crate::forges;
+use crate::repo_support::{copy_dir, git};
 
 const GH_TOKEN: &str = "ghp_drifttesttoken00000000000000000000000";
 const GL_TOKEN: &str = "glpat-drifttesttoken0000";
-
-fn git(dir: &Path, args: &[&str]) {
-    let ok = Command::new("git")
-        .args(["-c", "user.name=Paved Test", "-c", "user.email=test@example.com"])
-        .args(args)
-        .current_dir(dir)
-        .stdout(Stdio::null())
-        .status()
-        .unwrap()
-        .success();
-    assert!(ok, "git {args:?}");
-}
-
-fn copy(from: &Path, to: &Path) {
-    for entry in walkdir::WalkDir::new(from) {
-        let entry = entry.unwrap();
-        let rel = entry.path().strip_prefix(from).unwrap();
-        let dest = to.join(rel);
-        if entry.file_type().is_dir() {
-            std::fs::create_dir_all(&dest).unwrap();
-        } else if rel.components().all(|c| c.as_os_str() != ".paved") {
-            std::fs::copy(entry.path(), &dest).unwrap();
-        }
-    }
-}
 
 pub struct Repo {
     pub dir: tempfile::TempDir,
@@ -45,7 +21,7 @@ impl Repo {
     fn new(extra: &str) -> Repo {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path().join("repo");
-        copy(&Path::new(env!("CARGO_MANIFEST_DIR")).join("examples"), &root);
+        copy_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("examples"), &root);
         let mut cfg = std::fs::read_to_string(root.join("paved.yaml")).unwrap();
         cfg.push_str(extra);
         std::fs::write(root.join("paved.yaml"), cfg).unwrap();

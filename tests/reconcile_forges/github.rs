@@ -27,11 +27,11 @@ async fn world() -> (World, FakeGitHub, MockServer) {
 async fn a_pull_request_is_planned_on_github_then_applied_in_dependency_order_when_merged() {
     let (w, gh, _server) = world().await;
     let root = w.root();
-    let base = git(&root, &["rev-parse", "HEAD"]);
+    let base = git_out(&root, &["rev-parse", "HEAD"]);
     git(&root, &["checkout", "-q", "-b", "grow"]);
     grow(&root);
     git(&root, &["commit", "-q", "-am", "Grow the dev VPC and its cluster"]);
-    let head = git(&root, &["rev-parse", "HEAD"]);
+    let head = git_out(&root, &["rev-parse", "HEAD"]);
     git(&root, &["checkout", "-q", "main"]);
     gh.open_pull(7, "grow", &head, &base);
 
@@ -49,7 +49,7 @@ async fn a_pull_request_is_planned_on_github_then_applied_in_dependency_order_wh
     assert_eq!(checks[0]["conclusion"], "success");
     // Each component's annotation sits on the line the pull request changed in its block.
     let annotations = checks[0]["output"]["annotations"].as_array().cloned().unwrap_or_default();
-    let head_text = git(&root, &["show", &format!("{head}:{STACK_FILE}")]);
+    let head_text = git_out(&root, &["show", &format!("{head}:{STACK_FILE}")]);
     let line_of = |needle: &str| head_text.lines().position(|l| l.contains(needle)).unwrap() as u64 + 1;
     for (title, line) in
         [("vpc in plat-ue2-dev", line_of("10.0.0.0/17")), ("eks/cluster in plat-ue2-dev", line_of("desired_size: 3"))]
@@ -75,7 +75,7 @@ async fn a_pull_request_is_planned_on_github_then_applied_in_dependency_order_wh
     gh.approve("kwame.asante", &head);
     gh.approve("priya.raman", &head);
     git(&root, &["merge", "-q", "--no-ff", "-m", "Merge pull request #7 from acme/grow", "grow"]);
-    let merge = git(&root, &["rev-parse", "HEAD"]);
+    let merge = git_out(&root, &["rev-parse", "HEAD"]);
     gh.merge(&merge, "carol");
     let before = w.calls().len();
     let (apply, outcome) = reconcile(Request::new(NAME, "main").pull_request(7), &w.ctx).await;
@@ -104,7 +104,7 @@ async fn a_pull_request_is_planned_on_github_then_applied_in_dependency_order_wh
     assert!(applied.contains("applied"), "{applied}");
 
     // The audit note on the merge commit: who merged, who approved, what ran.
-    let note = git(&root, &["notes", "--ref=paved", "show", &merge]);
+    let note = git_out(&root, &["notes", "--ref=paved", "show", &merge]);
     let entry: Value = serde_json::from_str(note.lines().last().unwrap()).unwrap();
     assert_eq!(entry["merged_by"], "carol", "{entry:#}");
     let approvers = entry["approved_by"].to_string();

@@ -23,7 +23,7 @@ async fn a_merge_request_is_planned_on_gitlab_then_applied_in_dependency_order_w
     git(&root, &["checkout", "-q", "-b", "grow"]);
     grow(&root);
     git(&root, &["commit", "-q", "-am", "Grow the dev VPC and its cluster"]);
-    let head = git(&root, &["rev-parse", "HEAD"]);
+    let head = git_out(&root, &["rev-parse", "HEAD"]);
     git(&root, &["checkout", "-q", "main"]);
     gl.open_mr(7, "grow", &head);
 
@@ -46,7 +46,7 @@ async fn a_merge_request_is_planned_on_gitlab_then_applied_in_dependency_order_w
     gl.approve("kwame.asante");
     gl.approve("priya.raman");
     git(&root, &["merge", "-q", "--no-ff", "-m", "Merge branch 'grow' into 'main'", "grow"]);
-    let merge = git(&root, &["rev-parse", "HEAD"]);
+    let merge = git_out(&root, &["rev-parse", "HEAD"]);
     gl.merge(&merge, "carol");
     let before = w.calls().len();
     let (apply, outcome) = reconcile(Request::new(NAME, "main").pull_request(7), &w.ctx).await;
@@ -66,7 +66,7 @@ async fn a_merge_request_is_planned_on_gitlab_then_applied_in_dependency_order_w
     assert_eq!((statuses[0]["name"].as_str(), statuses[0]["status"].as_str()), (Some("paved/apply"), Some("success")));
     assert_eq!(with_purpose(&gl.notes(), "apply").len(), 1);
 
-    let note = git(&root, &["notes", "--ref=paved", "show", &merge]);
+    let note = git_out(&root, &["notes", "--ref=paved", "show", &merge]);
     let entry: Value = serde_json::from_str(note.lines().last().unwrap()).unwrap();
     assert_eq!(entry["merged_by"], "carol", "{entry:#}");
     let approvers = entry["approved_by"].to_string();

@@ -4,9 +4,10 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 use std::sync::Arc;
 
+use crate::repo_support::copy_dir;
+pub use crate::repo_support::{git, git_out};
 use paved::exec::ProcessExecutor;
 use paved::forge::{Forge, RepoId};
 use paved::reconcile::adapters::{GitRepo, capabilities};
@@ -22,40 +23,12 @@ pub struct World {
     pub ctx: Context,
 }
 
-pub fn git(dir: &Path, args: &[&str]) -> String {
-    let out = Command::new("git")
-        .args(["-c", "user.name=Paved Test", "-c", "user.email=test@example.com"])
-        .args(args)
-        .current_dir(dir)
-        .stderr(Stdio::inherit())
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "git {args:?}");
-    String::from_utf8(out.stdout).unwrap().trim().to_string()
-}
-
-fn copy(from: &Path, to: &Path) {
-    for entry in walkdir::WalkDir::new(from) {
-        let entry = entry.unwrap();
-        let rel = entry.path().strip_prefix(from).unwrap();
-        if rel.components().any(|c| c.as_os_str() == ".paved") {
-            continue;
-        }
-        let dest = to.join(rel);
-        if entry.file_type().is_dir() {
-            std::fs::create_dir_all(&dest).unwrap();
-        } else {
-            std::fs::copy(entry.path(), &dest).unwrap();
-        }
-    }
-}
-
 impl World {
     /// The repository `acme/infra` on `forge`.
     pub async fn new(forge: Arc<dyn Forge>) -> World {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path().join("repo");
-        copy(&Path::new(env!("CARGO_MANIFEST_DIR")).join("examples"), &root);
+        copy_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("examples"), &root);
         git(&root, &["init", "-q", "-b", "main"]);
         git(&root, &["add", "-A"]);
         git(&root, &["commit", "-q", "-m", "examples"]);

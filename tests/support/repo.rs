@@ -9,22 +9,24 @@ use std::process::{Command, Stdio};
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
-/// Runs git in `dir` with a fixed identity and `main` as the first branch; panics on failure.
-pub fn git(dir: &Path, args: &[&str]) {
-    let ok = Command::new("git")
-        .args(["-c", "user.name=Paved Test", "-c", "user.email=test@example.com", "-c", "init.defaultBranch=main"])
+/// git in `dir` with a fixed identity and `main` as the first branch.
+fn git_command(dir: &Path, args: &[&str]) -> Command {
+    let mut cmd = Command::new("git");
+    cmd.args(["-c", "user.name=Paved Test", "-c", "user.email=test@example.com", "-c", "init.defaultBranch=main"])
         .args(args)
-        .current_dir(dir)
-        .stdout(Stdio::null())
-        .status()
-        .unwrap()
-        .success();
+        .current_dir(dir);
+    cmd
+}
+
+/// Runs git in `dir`; panics on failure.
+pub fn git(dir: &Path, args: &[&str]) {
+    let ok = git_command(dir, args).stdout(Stdio::null()).status().unwrap().success();
     assert!(ok, "git {args:?}");
 }
 
-/// git's answer on stdout, trimmed (e.g. `rev-parse`).
+/// git's answer on stdout, trimmed (e.g. `rev-parse`); panics on failure.
 pub fn git_out(dir: &Path, args: &[&str]) -> String {
-    let out = Command::new("git").args(args).current_dir(dir).output().unwrap();
+    let out = git_command(dir, args).stderr(Stdio::inherit()).output().unwrap();
     assert!(out.status.success(), "git {args:?}");
     String::from_utf8(out.stdout).unwrap().trim().to_string()
 }
