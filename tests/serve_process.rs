@@ -1,7 +1,6 @@
 //! `paved serve` as a process: it starts on a git repository made from the examples, takes a
 //! signed webhook into a run, answers the API, and drains and exits cleanly on SIGTERM.
 
-use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -9,7 +8,7 @@ use std::time::{Duration, Instant};
 #[path = "support/repo.rs"]
 mod repo_support;
 
-use repo_support::{copy_dir, git};
+use repo_support::{ServeLog, copy_dir, git};
 
 const SECRET: &str = "serve-process-hook-secret";
 
@@ -47,24 +46,8 @@ async fn serve_takes_a_webhook_to_a_run_and_stops_cleanly_on_sigterm() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let mut stderr = BufReader::new(child.stderr.take().unwrap());
-    let mut line = String::new();
-    let addr = loop {
-        line.clear();
-        assert!(stderr.read_line(&mut line).unwrap() > 0, "paved serve exited before listening");
-        if let Some(rest) = line.split("listening on ").nth(1) {
-            break rest.split_whitespace().next().unwrap().to_string();
-        }
-    };
-    // Keep draining stderr so the child never blocks on a full pipe.
-    let logs = std::thread::spawn(move || {
-        let mut all = String::new();
-        for l in stderr.lines() {
-            all.push_str(&l.unwrap_or_default());
-            all.push('\n');
-        }
-        all
-    });
+    let log = ServeLog::wait(&mut child);
+    let addr = log.addr.clone();
     paved::forge::install_crypto_provider();
     let http = reqwest::Client::new();
     let base = format!("http://{addr}");
@@ -131,7 +114,7 @@ async fn serve_takes_a_webhook_to_a_run_and_stops_cleanly_on_sigterm() {
         assert!(Instant::now() < deadline, "paved serve did not stop after SIGTERM");
         std::thread::sleep(Duration::from_millis(100));
     };
-    let logs = logs.join().unwrap();
+    let logs = log.finish();
     assert!(status.success(), "exit {status:?}\n{logs}");
     assert!(logs.contains("stopped; released"), "{logs}");
     assert!(!logs.contains("ghp_serveprocesstesttoken") && !logs.contains(SECRET), "secrets never reach the log");

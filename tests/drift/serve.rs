@@ -1,7 +1,6 @@
 //! The drift schedule inside `paved serve`: the first pass runs at start-up (the lease is free),
 //! opens the issue, counts in the metrics, and the server still stops cleanly on SIGTERM.
 
-use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -9,6 +8,7 @@ use wiremock::MockServer;
 
 use crate::cli::Repo;
 use crate::forges;
+use crate::repo_support::ServeLog;
 
 #[tokio::test(flavor = "multi_thread")]
 async fn serve_runs_the_drift_schedule_and_opens_the_issue() {
@@ -21,24 +21,9 @@ async fn serve_runs_the_drift_schedule_and_opens_the_issue() {
     let child = child.arg("serve").arg(repo.root()).stderr(Stdio::piped()).spawn().unwrap();
     // Killed when the test fails half-way, so no server outlives it.
     let mut child = KillOnDrop(child);
-    let mut stderr = BufReader::new(child.0.stderr.take().unwrap());
-    let (mut line, mut early) = (String::new(), String::new());
-    let addr = loop {
-        line.clear();
-        assert!(stderr.read_line(&mut line).unwrap() > 0, "paved serve exited before listening:\n{early}");
-        early.push_str(&line);
-        if let Some(rest) = line.split("listening on ").nth(1) {
-            break rest.split_whitespace().next().unwrap().to_string();
-        }
-    };
-    let logs = std::thread::spawn(move || {
-        let mut all = String::new();
-        for l in stderr.lines() {
-            all.push_str(&l.unwrap_or_default());
-            all.push('\n');
-        }
-        all
-    });
+    let log = ServeLog::wait(&mut child.0);
+    let early = log.early.clone();
+    let addr = log.addr.clone();
     paved::forge::install_crypto_provider();
     let http = reqwest::Client::new();
     let deadline = Instant::now() + Duration::from_secs(120);
@@ -68,7 +53,7 @@ async fn serve_runs_the_drift_schedule_and_opens_the_issue() {
         assert!(Instant::now() < deadline, "paved serve did not stop after SIGTERM");
         std::thread::sleep(Duration::from_millis(100));
     };
-    let logs = logs.join().unwrap();
+    let logs = log.finish();
     assert!(status.success(), "{logs}");
     assert!(early.contains("drift checks every 3600s"), "{early}");
 }

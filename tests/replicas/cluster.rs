@@ -3,10 +3,9 @@
 //! start and end time and the replica that made it.
 
 use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use paved::config::StoreUrl;
@@ -16,7 +15,7 @@ use sqlx::{AssertSqlSafe, Connection, PgConnection};
 use wiremock::matchers::{method, path_regex};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
-use crate::repo_support::{git, git_out, sign};
+use crate::repo_support::{ServeLog, git, git_out, sign};
 
 pub const SECRET: &str = "replicas-hook-secret";
 pub const REPO: &str = "acme/infra";
@@ -211,26 +210,8 @@ impl Cluster {
             .stderr(Stdio::piped())
             .spawn()
             .unwrap();
-        let mut stderr = BufReader::new(child.stderr.take().unwrap());
-        let mut seen = String::new();
-        let addr = loop {
-            let mut line = String::new();
-            assert!(stderr.read_line(&mut line).unwrap() > 0, "replica {name} exited before listening:\n{seen}");
-            seen.push_str(&line);
-            if let Some(rest) = line.split("listening on ").nth(1) {
-                break rest.split_whitespace().next().unwrap().to_string();
-            }
-        };
-        let logs = Arc::new(Mutex::new(seen));
-        let sink = logs.clone();
-        std::thread::spawn(move || {
-            for l in stderr.lines().map_while(Result::ok) {
-                let mut all = sink.lock().unwrap();
-                all.push_str(&l);
-                all.push('\n');
-            }
-        });
-        Replica { name: name.to_string(), child, url: format!("http://{addr}"), logs }
+        let logs = ServeLog::wait(&mut child);
+        Replica { name: name.to_string(), child, url: format!("http://{}", logs.addr), logs }
     }
 
     /// Ends the sleeps of deploys a killed replica left behind.
@@ -293,12 +274,12 @@ pub struct Replica {
     pub name: String,
     child: Child,
     pub url: String,
-    logs: Arc<Mutex<String>>,
+    logs: ServeLog,
 }
 
 impl Replica {
     pub fn logs(&self) -> String {
-        self.logs.lock().unwrap().clone()
+        self.logs.text()
     }
 
     /// SIGKILL: no draining, no lease released.

@@ -1,10 +1,13 @@
 //! Helpers the process-level tests share: git in a temporary folder, copying a fixture tree,
-//! and signing GitHub deliveries.
+//! signing GitHub deliveries, and reading a `paved serve` child's log.
 
 #![allow(dead_code)]
 
+use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
 
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
@@ -53,4 +56,53 @@ pub fn sign(secret: &str, body: &[u8]) -> String {
     let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).unwrap();
     mac.update(body);
     format!("sha256={}", hex::encode(mac.finalize().into_bytes()))
+}
+
+/// A `paved serve` child's stderr: the address it listens on, and everything it logged, kept
+/// by a thread that drains the pipe so the child never blocks on it.
+pub struct ServeLog {
+    pub addr: String,
+    /// What it logged up to and including the "listening on" line.
+    pub early: String,
+    text: Arc<Mutex<String>>,
+    drain: JoinHandle<()>,
+}
+
+impl ServeLog {
+    /// Reads `child`'s piped stderr up to its "listening on ADDR" line; panics with what it
+    /// logged if the child exits first.
+    pub fn wait(child: &mut Child) -> ServeLog {
+        let mut stderr = BufReader::new(child.stderr.take().expect("stderr piped"));
+        let mut seen = String::new();
+        let addr = loop {
+            let mut line = String::new();
+            assert!(stderr.read_line(&mut line).unwrap() > 0, "paved serve exited before listening:\n{seen}");
+            seen.push_str(&line);
+            if let Some(rest) = line.split("listening on ").nth(1) {
+                break rest.split_whitespace().next().unwrap().to_string();
+            }
+        };
+        let text = Arc::new(Mutex::new(seen.clone()));
+        let sink = text.clone();
+        let drain = std::thread::spawn(move || {
+            for l in stderr.lines().map_while(Result::ok) {
+                let mut all = sink.lock().unwrap();
+                all.push_str(&l);
+                all.push('\n');
+            }
+        });
+        ServeLog { addr, early: seen, text, drain }
+    }
+
+    /// What the child logged so far.
+    pub fn text(&self) -> String {
+        self.text.lock().unwrap().clone()
+    }
+
+    /// The whole log, once the child has exited.
+    pub fn finish(self) -> String {
+        let ServeLog { text, drain, .. } = self;
+        drain.join().unwrap();
+        text.lock().unwrap().clone()
+    }
 }
