@@ -10,5 +10,7 @@ mod catalog;
 mod conformance;
 #[path = "affected/input.rs"]
 mod input;
+#[path = "support/repo.rs"]
+mod repo_support;
 #[path = "affected/stacks.rs"]
 mod stacks;

@@ -2,6 +2,8 @@
 
 #[path = "golden/paths.rs"]
 mod paths;
+#[path = "support/repo.rs"]
+mod repo_support;
 
 #[path = "golden/cli.rs"]
 mod cli;

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
+use crate::repo_support::copy_dir;
 use crate::support::TestRepo;
 
 const SCENARIO: &str = "atmos-describe-affected-with-dependents-and-locked";
@@ -15,15 +16,6 @@ fn conformance_dir() -> Option<PathBuf> {
         .map(PathBuf::from)
         .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/conformance/atmos"));
     dir.join("scenarios").join(SCENARIO).is_dir().then_some(dir)
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    for e in walkdir::WalkDir::new(from).into_iter().map(Result::unwrap).filter(|e| e.file_type().is_file()) {
-        let rel = e.path().strip_prefix(from).unwrap();
-        let dest = to.join(rel);
-        std::fs::create_dir_all(dest.parent().unwrap()).unwrap();
-        std::fs::copy(e.path(), dest).unwrap();
-    }
 }
 
 /// The repository: the scenario under `scenarios/<name>` (its atmos.yaml reaches the shared

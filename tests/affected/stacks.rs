@@ -9,15 +9,8 @@ use paved::affected::{Options, stacks::Engine};
 use serde_json::Value;
 
 use crate::catalog::affected;
+use crate::repo_support::copy_dir;
 use crate::support::TestRepo;
-
-fn copy_dir(from: &Path, to: &Path) {
-    for e in walkdir::WalkDir::new(from).into_iter().map(Result::unwrap).filter(|e| e.file_type().is_file()) {
-        let dest = to.join(e.path().strip_prefix(from).unwrap());
-        std::fs::create_dir_all(dest.parent().unwrap()).unwrap();
-        std::fs::copy(e.path(), dest).unwrap();
-    }
-}
 
 const GROUP: &str = "apiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata:\n  name: platform-compute\n  description: DESC\nspec:\n  type: team\n  children: []\n";
 const ROOT: &str = "apiVersion: backstage.io/v1alpha1\nkind: Location\nmetadata:\n  name: root\nspec:\n  targets:\n    - ./catalog/groups.yaml\n";

@@ -5,20 +5,8 @@
 use std::fs;
 use std::path::Path;
 
+use crate::repo_support::copy_dir;
 use assert_cmd::Command;
-
-fn copy_dir(from: &Path, to: &Path) {
-    fs::create_dir_all(to).unwrap();
-    for entry in fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let dest = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &dest);
-        } else {
-            fs::copy(entry.path(), dest).unwrap();
-        }
-    }
-}
 
 /// Exit status, stdout, stderr.
 fn paved(args: &[&str]) -> (i32, String, String) {
