@@ -5,7 +5,8 @@
 //! It writes the repository (unless DIR already holds one), commits it, then commits two
 //! changes: one stack file edited, and one mixin that every stack imports. Each comparison is
 //! timed in-process (git diff, both descriptions, the comparison) with paved's incremental
-//! path and with the naive one.
+//! path and with the naive one, in wall-clock and in CPU time (user + system, all threads),
+//! which a loaded machine distorts much less.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -21,6 +22,18 @@ pub struct Args {
     /// Runs per measurement; the median is reported.
     #[arg(long, default_value_t = 5)]
     runs: usize,
+    /// Only this change (default: both).
+    #[arg(long, value_enum)]
+    case: Option<Case>,
+    /// Skip the naive path (to profile paved's alone).
+    #[arg(long)]
+    no_naive: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Case {
+    OneFile,
+    Mixin,
 }
 
 const STACKS: usize = 200;
@@ -130,26 +143,47 @@ fn prepare(root: &Path) -> anyhow::Result<(String, String, String)> {
     Ok((base, one_file, mixin))
 }
 
+/// User + system CPU time of the whole process so far (every thread).
+fn cpu_time() -> Duration {
+    // SAFETY: getrusage only writes the struct it is given.
+    let mut u: libc::rusage = unsafe { std::mem::zeroed() };
+    if unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut u) } != 0 {
+        return Duration::ZERO;
+    }
+    let tv = |t: libc::timeval| Duration::from_secs(t.tv_sec as u64) + Duration::from_micros(t.tv_usec as u64);
+    tv(u.ru_utime) + tv(u.ru_stime)
+}
+
 fn median(mut v: Vec<Duration>) -> Duration {
     v.sort();
     v[v.len() / 2]
 }
 
-fn time(runs: usize, mut f: impl FnMut() -> anyhow::Result<usize>) -> anyhow::Result<(Duration, usize)> {
-    let mut times = Vec::new();
+/// Median wall-clock and median CPU time (user + system, all threads) of `runs` calls, and
+/// the last call's item count.
+fn time(runs: usize, mut f: impl FnMut() -> anyhow::Result<usize>) -> anyhow::Result<(Duration, Duration, usize)> {
+    let (mut wall, mut cpu) = (Vec::new(), Vec::new());
     let mut n = 0;
     for _ in 0..runs {
-        let t = Instant::now();
+        let (t, c) = (Instant::now(), cpu_time());
         n = f()?;
-        times.push(t.elapsed());
+        wall.push(t.elapsed());
+        cpu.push(cpu_time().saturating_sub(c));
     }
-    Ok((median(times), n))
+    Ok((median(wall), median(cpu), n))
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e3
 }
 
 pub fn run(args: Args) -> anyhow::Result<()> {
     let (base, one_file, mixin) = prepare(&args.dir)?;
     println!("repository: {} ({STACKS} stacks x {COMPONENTS} components)", args.dir.display());
-    for (label, head) in [("one stack file", &one_file), ("global mixin", &mixin)] {
+    for (case, label, head) in [(Case::OneFile, "one stack file", &one_file), (Case::Mixin, "global mixin", &mixin)] {
+        if args.case.is_some_and(|c| c != case) {
+            continue;
+        }
         let req = Request {
             repo: args.dir.clone(),
             base: Some(base.clone()),
@@ -158,13 +192,19 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             options: Options::default(),
         };
         let engine = Engine::default();
-        let (fast, n) = time(args.runs, || Ok(compare::compare(&req, &engine)?.affected.affected.len()))?;
-        let (naive, m) = time(args.runs, || Ok(compare::compare_naive(&req, &engine)?.affected.affected.len()))?;
-        anyhow::ensure!(n == m, "{label}: the incremental path found {n} items, the naive one {m}");
+        let (fast, fast_cpu, n) = time(args.runs, || Ok(compare::compare(&req, &engine)?.affected.affected.len()))?;
+        let naive = if args.no_naive {
+            String::new()
+        } else {
+            let (naive, naive_cpu, m) =
+                time(args.runs, || Ok(compare::compare_naive(&req, &engine)?.affected.affected.len()))?;
+            anyhow::ensure!(n == m, "{label}: the incremental path found {n} items, the naive one {m}");
+            format!("   naive {:>8.1} ms (cpu {:>8.1} ms)", ms(naive), ms(naive_cpu))
+        };
         println!(
-            "{label:>16}: {n:>5} affected  paved {:>8.1} ms   naive {:>8.1} ms   (median of {})",
-            fast.as_secs_f64() * 1e3,
-            naive.as_secs_f64() * 1e3,
+            "{label:>16}: {n:>5} affected  paved {:>8.1} ms (cpu {:>8.1} ms){naive}   (medians of {})",
+            ms(fast),
+            ms(fast_cpu),
             args.runs
         );
     }

@@ -119,12 +119,17 @@ fn compare_with(req: &Request, stacks: &dyn StackLoader, strategy: Strategy) -> 
     let base_cfg = load::config(&base_src)?;
     let head_cfg = load::config(head_src.as_ref())?;
     let (b, h) = match strategy {
-        // The head first, then only the part of the base the change reaches.
-        Strategy::Incremental => {
-            let h = load::head_snapshot(head_src.as_ref(), &head_cfg, stacks, &changed, req.options.include_dependents);
-            let b = load::base_snapshot(&base_src, &base_cfg, stacks, &h, &changed);
-            (b, h)
-        }
+        // Only the part of the base the change reaches, and the head's stacks only where a
+        // change reaches when that cannot change the result.
+        Strategy::Incremental => load::pair(
+            &base_src,
+            &base_cfg,
+            head_src.as_ref(),
+            &head_cfg,
+            stacks,
+            &changed,
+            req.options.include_dependents,
+        ),
         // Both sides in full, at once.
         Strategy::Full => rayon::join(
             || load::snapshot(&base_src, &base_cfg, stacks),

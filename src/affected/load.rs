@@ -6,6 +6,7 @@ use crate::report::Diagnostic;
 use crate::source::{FileSource, RelPath, SourceError};
 
 use super::modules;
+use super::replay::Recording;
 use super::snapshot::{Catalog, ChangedFiles, Entity, Snapshot, Stacks};
 
 /// What went wrong describing a revision, beyond findings in its files.
@@ -90,6 +91,47 @@ pub fn base_snapshot(
     assemble(src, cat, described)
 }
 
+/// Describes both revisions knowing what changed, the way [`head_snapshot`] then
+/// [`base_snapshot`] would, but overlapping what does not depend on the other side: the
+/// catalogs load alongside the stacks, and a loader may describe the base while it finishes
+/// the head (see [`StackLoader::load_pair`]). Returns (base, head).
+pub fn pair(
+    base: &dyn FileSource,
+    base_cfg: &Config,
+    head: &dyn FileSource,
+    head_cfg: &Config,
+    stacks: &dyn StackLoader,
+    changed: &ChangedFiles,
+    include_dependents: bool,
+) -> (Loaded, Loaded) {
+    let ((base_cat, head_cat), (base_described, head_described)) = rayon::join(
+        || catalogs(base, base_cfg, head, head_cfg),
+        || stacks.load_pair(base, base_cfg, head, head_cfg, changed, include_dependents),
+    );
+    rayon::join(|| assemble(base, base_cat, base_described), || assemble(head, head_cat, head_described))
+}
+
+/// The catalogs of both revisions, (base, head). The head's is loaded through a
+/// [`Recording`]; when paved.yaml configures both the same way and the base answers every
+/// question that load asked the same way (no descriptor, Location target, listed folder or
+/// kind schema differs), loading the base would give the same catalog, so it is reused.
+pub fn catalogs(
+    base: &dyn FileSource,
+    base_cfg: &Config,
+    head: &dyn FileSource,
+    head_cfg: &Config,
+) -> ((Catalog, Vec<Diagnostic>), (Catalog, Vec<Diagnostic>)) {
+    if base_cfg != head_cfg {
+        return rayon::join(|| catalog(base, base_cfg), || catalog(head, head_cfg));
+    }
+    let recording = Recording::new(head);
+    let h = catalog(&recording, head_cfg);
+    if recording.same_answers(base) {
+        return (h.clone(), h);
+    }
+    (catalog(base, base_cfg), h)
+}
+
 fn assemble(
     src: &dyn FileSource,
     (catalog, mut diagnostics): (Catalog, Vec<Diagnostic>),
@@ -158,5 +200,114 @@ pub trait StackLoader: Sync {
     ) -> Described {
         let _ = (head, head_manifests, changed);
         self.load(src, cfg)
+    }
+
+    /// Both revisions, (base, head), with the contract of [`load_head`](Self::load_head) and
+    /// [`load_base`](Self::load_base) together. By default both in full, at once; a loader
+    /// that narrows either side must override this too.
+    fn load_pair(
+        &self,
+        base: &dyn FileSource,
+        base_cfg: &Config,
+        head: &dyn FileSource,
+        head_cfg: &Config,
+        changed: &ChangedFiles,
+        include_dependents: bool,
+    ) -> (Described, Described) {
+        let _ = (changed, include_dependents);
+        rayon::join(|| self.load(base, base_cfg), || self.load(head, head_cfg))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::MemorySource;
+
+    fn group(name: &str, description: &str) -> String {
+        format!(
+            "apiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata:\n  name: {name}\n  description: {description}\n\
+             spec:\n  type: team\n  children: []\n"
+        )
+    }
+
+    fn root(targets: &[&str]) -> String {
+        let t: String = targets.iter().map(|t| format!("    - ./{t}\n")).collect();
+        format!("apiVersion: backstage.io/v1alpha1\nkind: Location\nmetadata:\n  name: root\nspec:\n  targets:\n{t}")
+    }
+
+    /// The groups of a catalog, with their descriptions.
+    fn descriptions(cat: &Catalog) -> Vec<(String, String)> {
+        cat.entities
+            .values()
+            .filter(|e| e.entity_ref.starts_with("group:"))
+            .map(|e| (e.entity_ref.clone(), e.content["metadata"]["description"].as_str().unwrap_or("").to_string()))
+            .collect()
+    }
+
+    /// The pair as [`catalogs`] gives it, checked against loading each revision on its own,
+    /// and whether the head's load was reused for the base.
+    fn both(
+        base: &MemorySource,
+        base_cfg: &Config,
+        head: &MemorySource,
+        head_cfg: &Config,
+    ) -> ([Vec<(String, String)>; 2], bool) {
+        let ((b, _), (h, _)) = catalogs(base, base_cfg, head, head_cfg);
+        assert_eq!(b.entities, catalog(base, base_cfg).0.entities);
+        assert_eq!(h.entities, catalog(head, head_cfg).0.entities);
+        let recording = Recording::new(head);
+        let _ = catalog(&recording, head_cfg);
+        let reused = base_cfg == head_cfg && recording.same_answers(base);
+        ([descriptions(&b), descriptions(&h)], reused)
+    }
+
+    fn base() -> MemorySource {
+        MemorySource::new()
+            .with("catalog-info.yaml", root(&["a.yaml"]))
+            .with("a.yaml", group("alpha", "one"))
+            .with("teams/t1.yaml", group("t1", "first"))
+            .with("stacks/s.yaml", "vars: {}\n")
+    }
+
+    #[test]
+    fn the_head_catalog_is_reused_only_when_no_change_reaches_it() {
+        let cfg = Config::default();
+        let globs = Config::parse(config::FILE_NAME, "catalog:\n  globs: [\"teams/*.yaml\"]\n").unwrap();
+        let alpha = |d: &str| ("group:default/alpha".to_string(), d.to_string());
+        let t = |n: &str, d: &str| (format!("group:default/{n}"), d.to_string());
+
+        // A stack file changed: the head's catalog serves both sides.
+        let head = base().with("stacks/s.yaml", "vars: {a: 1}\n");
+        assert_eq!(both(&base(), &cfg, &head, &cfg), ([vec![alpha("one")], vec![alpha("one")]], true));
+        // A descriptor a Location reaches.
+        let head = base().with("a.yaml", group("alpha", "two"));
+        assert_eq!(both(&base(), &cfg, &head, &cfg), ([vec![alpha("one")], vec![alpha("two")]], false));
+        // A new Location target.
+        let head = base().with("catalog-info.yaml", root(&["a.yaml", "b.yaml"])).with("b.yaml", group("beta", "b"));
+        let (cats, reused) = both(&base(), &cfg, &head, &cfg);
+        assert_eq!((&cats[0], reused), (&vec![alpha("one")], false));
+        // Files paved.yaml's globs match: added, and deleted, in a folder discovery lists; a
+        // change elsewhere still reuses.
+        let head = base().with("teams/t2.yaml", group("t2", "second"));
+        let (cats, reused) = both(&base(), &globs, &head, &globs);
+        assert_eq!(
+            cats,
+            [vec![alpha("one"), t("t1", "first")], vec![alpha("one"), t("t1", "first"), t("t2", "second")]]
+        );
+        assert!(!reused);
+        let mut head = base();
+        head.remove(&RelPath::new("teams/t1.yaml").unwrap());
+        assert_eq!(
+            both(&base(), &globs, &head, &globs),
+            ([vec![alpha("one"), t("t1", "first")], vec![alpha("one")]], false)
+        );
+        let head = base().with("stacks/s.yaml", "vars: {a: 1}\n");
+        assert!(both(&base(), &globs, &head, &globs).1);
+        // paved.yaml configures the catalog differently: each side by its own settings.
+        assert_eq!(
+            both(&base(), &cfg, &base(), &globs),
+            ([vec![alpha("one")], vec![alpha("one"), t("t1", "first")]], false)
+        );
     }
 }

@@ -16,6 +16,7 @@ pub mod load;
 pub mod modules;
 pub mod reasons;
 pub mod render;
+pub mod replay;
 pub mod snapshot;
 pub mod stacks;
 

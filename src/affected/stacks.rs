@@ -39,17 +39,9 @@ impl Engine {
         self.load_narrowed(src, cfg, hidden, None)
     }
 
-    /// Loads the stacks; with `narrow`, describes only the stacks some changed path reaches
-    /// when every change is a stack file and dependents are not asked for (then no other
-    /// stack can be affected: its files, component folders and catalog entities are as they
-    /// were, and nothing depends on it).
-    fn load_narrowed(
-        &self,
-        src: &dyn FileSource,
-        cfg: &Config,
-        hidden: BTreeSet<RelPath>,
-        narrow: Option<&ChangedFiles>,
-    ) -> Described {
+    /// The stack set of a revision with the `hidden` manifests left out, or, when there is
+    /// none to load, a description saying why (notes, diagnostics).
+    fn stack_set(&self, src: &dyn FileSource, cfg: &Config, hidden: BTreeSet<RelPath>) -> Result<StackSet, Described> {
         let mut d = Described::default();
         let dir = cfg.stacks.path.clone();
         if src.kind(&dir) == Some(EntryKind::Submodule) {
@@ -57,12 +49,12 @@ impl Engine {
                 "{}: the stacks path `{dir}` is a git submodule; paved reads the superproject's tree only",
                 src.describe()
             ));
-            return d;
+            return Err(d);
         }
         let atmos = dir.join(ATMOS_YAML).unwrap_or_else(|_| dir.clone());
         if src.kind(&atmos).is_none() {
             d.notes.push(format!("{}: no {atmos}: no stacks to compare", src.describe()));
-            return d;
+            return Err(d);
         }
         let opts = LoadOptions {
             env: self.env.clone(),
@@ -75,24 +67,106 @@ impl Engine {
             Ok(c) => c,
             Err(diags) => {
                 d.diagnostics = diags;
-                return d;
+                return Err(d);
             }
         };
-        let only_stack_files = narrow.map(|changed| {
-            changed.submodules().next().is_none()
-                && changed.iter().all(|p| p.starts_with(&acfg.stacks_base) && Some(p) != acfg.file.as_ref())
-        });
-        let atmos = acfg.clone();
-        let view = Hiding::new(src, hidden);
-        let set = StackSet::load(&view, acfg, opts);
-        d.diagnostics.extend(set.diagnostics.iter().cloned());
-        d.manifests = manifests(&set);
-        let skip = match (narrow, only_stack_files) {
-            (Some(changed), Some(true)) => untouched_stacks(&atmos, &d.manifests, changed).unwrap_or_default(),
-            _ => BTreeSet::new(),
+        Ok(StackSet::load(&Hiding::new(src, hidden), acfg, opts))
+    }
+
+    /// Loads the stacks; with `narrow`, describes only the stacks some changed path reaches
+    /// (see [`narrowed_away`]).
+    fn load_narrowed(
+        &self,
+        src: &dyn FileSource,
+        cfg: &Config,
+        hidden: BTreeSet<RelPath>,
+        narrow: Option<&ChangedFiles>,
+    ) -> Described {
+        let set = match self.stack_set(src, cfg, hidden) {
+            Ok(set) => set,
+            Err(d) => return d,
         };
-        d.instances = instances_except(&set, &skip);
-        d
+        let manifests = manifests(&set);
+        let skip = narrow.map(|changed| narrowed_away(&set.config, &manifests, changed)).unwrap_or_default();
+        Described {
+            instances: instances_except(&set, &skip),
+            diagnostics: set.diagnostics.clone(),
+            notes: Vec::new(),
+            manifests,
+        }
+    }
+
+    /// How to describe the base given the head's manifests (see [`StackLoader::load_base`]).
+    fn base_plan(
+        &self,
+        src: &dyn FileSource,
+        cfg: &Config,
+        head_manifests: &[ManifestFiles],
+        changed: &ChangedFiles,
+    ) -> BasePlan {
+        let dir = &cfg.stacks.path;
+        let Ok(atmos) = AtmosConfig::load(src, dir, &self.env, dir, cfg.limits.max_file_size) else {
+            return BasePlan::Full;
+        };
+        let Some(untouched) = untouched_stacks(&atmos, head_manifests, changed) else {
+            return BasePlan::Full;
+        };
+        if head_manifests.iter().all(|m| m.stacks.iter().all(|s| untouched.contains(s)))
+            && !changed.iter().any(|p| p.starts_with(&atmos.stacks_base))
+        {
+            return BasePlan::SameAsHead;
+        }
+        // Hide the manifests of untouched stacks: unchanged files, so they exist in the base
+        // just as in the head.
+        let hidden = head_manifests
+            .iter()
+            .filter(|m| m.stacks.iter().all(|s| untouched.contains(s)))
+            .map(|m| m.path.clone())
+            .collect();
+        BasePlan::Partial { hidden, untouched }
+    }
+
+    /// The base described by `plan`, before the head's instances are known.
+    fn load_planned(&self, src: &dyn FileSource, cfg: &Config, plan: &BasePlan) -> Described {
+        match plan {
+            BasePlan::Full => self.load(src, cfg),
+            BasePlan::SameAsHead => Described::default(),
+            BasePlan::Partial { hidden, .. } => self.load_filtered(src, cfg, hidden.clone()),
+        }
+    }
+}
+
+/// How much of the base to describe.
+enum BasePlan {
+    /// Everything: the shortcut is not safe.
+    Full,
+    /// Nothing: no stack file changed, so the base's stacks are the head's.
+    SameAsHead,
+    /// All but the `hidden` manifests; the `untouched` stacks come from the head.
+    Partial { hidden: BTreeSet<RelPath>, untouched: BTreeSet<String> },
+}
+
+impl BasePlan {
+    /// Completes the base `planned` with what the plan takes from the head.
+    fn finish(self, mut planned: Described, head: &Described) -> Described {
+        match self {
+            BasePlan::Full => planned,
+            BasePlan::SameAsHead => Described {
+                instances: head.instances.clone(),
+                manifests: head.manifests.clone(),
+                ..Described::default()
+            },
+            BasePlan::Partial { untouched, .. } => {
+                let described: BTreeSet<String> = planned.instances.iter().map(|i| i.stack.clone()).collect();
+                planned.instances.extend(
+                    head.instances
+                        .iter()
+                        .filter(|i| untouched.contains(&i.stack) && !described.contains(&i.stack))
+                        .cloned(),
+                );
+                planned
+            }
+        }
     }
 }
 
@@ -120,36 +194,52 @@ impl StackLoader for Engine {
         head_manifests: &[ManifestFiles],
         changed: &ChangedFiles,
     ) -> Described {
-        let dir = &cfg.stacks.path;
-        let Ok(atmos) = AtmosConfig::load(src, dir, &self.env, dir, cfg.limits.max_file_size) else {
-            return self.load(src, cfg);
+        let plan = self.base_plan(src, cfg, head_manifests, changed);
+        let planned = self.load_planned(src, cfg, &plan);
+        let head = Described {
+            instances: head.iter().cloned().collect(),
+            manifests: head_manifests.to_vec(),
+            ..Described::default()
         };
-        let Some(untouched) = untouched_stacks(&atmos, head_manifests, changed) else {
-            return self.load(src, cfg);
-        };
-        if head_manifests.iter().all(|m| m.stacks.iter().all(|s| untouched.contains(s)))
-            && !changed.iter().any(|p| p.starts_with(&atmos.stacks_base))
-        {
-            // No stack file changed at all: the base's stacks are the head's.
-            return Described {
-                instances: head.iter().cloned().collect(),
-                manifests: head_manifests.to_vec(),
-                ..Described::default()
-            };
-        }
-        // Hide the manifests of untouched stacks: unchanged files, so they exist in the base
-        // just as in the head.
-        let hidden: BTreeSet<RelPath> = head_manifests
-            .iter()
-            .filter(|m| m.stacks.iter().all(|s| untouched.contains(s)))
-            .map(|m| m.path.clone())
-            .collect();
-        let mut d = self.load_filtered(src, cfg, hidden);
-        let described: BTreeSet<String> = d.instances.iter().map(|i| i.stack.clone()).collect();
-        d.instances
-            .extend(head.iter().filter(|i| untouched.contains(&i.stack) && !described.contains(&i.stack)).cloned());
-        d
+        plan.finish(planned, &head)
     }
+
+    /// The head's stack set first (the base needs its manifests), then the head's
+    /// descriptions and the base's load at once.
+    fn load_pair(
+        &self,
+        base: &dyn FileSource,
+        base_cfg: &Config,
+        head: &dyn FileSource,
+        head_cfg: &Config,
+        changed: &ChangedFiles,
+        include_dependents: bool,
+    ) -> (Described, Described) {
+        let set = match self.stack_set(head, head_cfg, BTreeSet::new()) {
+            Ok(set) => set,
+            Err(h) => return (self.load(base, base_cfg), h),
+        };
+        let manifests = manifests(&set);
+        let skip = if include_dependents { BTreeSet::new() } else { narrowed_away(&set.config, &manifests, changed) };
+        let plan = self.base_plan(base, base_cfg, &manifests, changed);
+        let (instances, planned) =
+            rayon::join(|| instances_except(&set, &skip), || self.load_planned(base, base_cfg, &plan));
+        let h = Described { instances, diagnostics: set.diagnostics.clone(), notes: Vec::new(), manifests };
+        (plan.finish(planned, &h), h)
+    }
+}
+
+/// The stacks the head may leave out: those no changed path reaches, when every change is a
+/// stack file (then no other stack can be affected: its files, component folders and catalog
+/// entities are as they were, and nothing depends on it). Dependents are the caller's to rule
+/// out.
+fn narrowed_away(atmos: &AtmosConfig, manifests: &[ManifestFiles], changed: &ChangedFiles) -> BTreeSet<String> {
+    let only_stack_files = changed.submodules().next().is_none()
+        && changed.iter().all(|p| p.starts_with(&atmos.stacks_base) && Some(p) != atmos.file.as_ref());
+    if !only_stack_files {
+        return BTreeSet::new();
+    }
+    untouched_stacks(atmos, manifests, changed).unwrap_or_default()
 }
 
 /// Stacks no changed path can reach: every manifest yielding them, and every file those
