@@ -137,6 +137,7 @@ fn compare_with(req: &Request, stacks: &dyn StackLoader, strategy: Strategy) -> 
         ),
     };
     let affected = compute(&b.snapshot, &h.snapshot, &changed, &req.options);
+    load::drop_in_background((b.snapshot, h.snapshot));
     let mut notes = h.notes;
     for n in b.notes {
         if !notes.contains(&n) {

@@ -132,6 +132,14 @@ pub fn catalogs(
     (catalog(base, base_cfg), h)
 }
 
+/// Drops `value` on a thread of its own. Freeing a described revision (every merged tree,
+/// every section) is a good share of a small comparison, and nothing waits for it; a process
+/// that exits first skips it altogether.
+pub fn drop_in_background<T: Send + 'static>(value: T) {
+    // Without a thread, the value is dropped here, as it would have been.
+    let _ = std::thread::Builder::new().name("paved-drop".into()).spawn(move || drop(value));
+}
+
 fn assemble(
     src: &dyn FileSource,
     (catalog, mut diagnostics): (Catalog, Vec<Diagnostic>),

@@ -15,7 +15,7 @@ use serde_json::Value;
 
 use super::hidden::Hiding;
 use super::load::{Described, ManifestFiles, StackLoader};
-use super::snapshot::{ChangedFiles, Instance, Stacks};
+use super::snapshot::{ChangedFiles, Instance, InstanceKey, Stacks};
 use crate::config::Config;
 use crate::source::{EntryKind, FileSource, RelPath};
 use crate::stacks::{ATMOS_YAML, AtmosConfig, DescribeOptions, LoadOptions, NodeCache, StackSet};
@@ -36,7 +36,7 @@ impl Engine {
     }
 
     fn load_filtered(&self, src: &dyn FileSource, cfg: &Config, hidden: BTreeSet<RelPath>) -> Described {
-        self.load_narrowed(src, cfg, hidden, None)
+        self.load_narrowed(src, cfg, hidden, None, AbstractSections::All)
     }
 
     /// The stack set of a revision with the `hidden` manifests left out, or, when there is
@@ -81,6 +81,7 @@ impl Engine {
         cfg: &Config,
         hidden: BTreeSet<RelPath>,
         narrow: Option<&ChangedFiles>,
+        abstracts: AbstractSections<'_>,
     ) -> Described {
         let set = match self.stack_set(src, cfg, hidden) {
             Ok(set) => set,
@@ -88,12 +89,14 @@ impl Engine {
         };
         let manifests = manifests(&set);
         let skip = narrow.map(|changed| narrowed_away(&set.config, &manifests, changed)).unwrap_or_default();
-        Described {
-            instances: instances_except(&set, &skip),
+        let d = Described {
+            instances: instances_except(&set, &skip, abstracts),
             diagnostics: set.diagnostics.clone(),
             notes: Vec::new(),
             manifests,
-        }
+        };
+        super::load::drop_in_background(set);
+        d
     }
 
     /// How to describe the base given the head's manifests (see [`StackLoader::load_base`]).
@@ -127,11 +130,17 @@ impl Engine {
     }
 
     /// The base described by `plan`, before the head's instances are known.
-    fn load_planned(&self, src: &dyn FileSource, cfg: &Config, plan: &BasePlan) -> Described {
+    fn load_planned(
+        &self,
+        src: &dyn FileSource,
+        cfg: &Config,
+        plan: &BasePlan,
+        abstracts: AbstractSections<'_>,
+    ) -> Described {
         match plan {
-            BasePlan::Full => self.load(src, cfg),
+            BasePlan::Full => self.load_narrowed(src, cfg, BTreeSet::new(), None, abstracts),
             BasePlan::SameAsHead => Described::default(),
-            BasePlan::Partial { hidden, .. } => self.load_filtered(src, cfg, hidden.clone()),
+            BasePlan::Partial { hidden, .. } => self.load_narrowed(src, cfg, hidden.clone(), None, abstracts),
         }
     }
 }
@@ -183,7 +192,7 @@ impl StackLoader for Engine {
         include_dependents: bool,
     ) -> Described {
         let narrow = (!include_dependents).then_some(changed);
-        self.load_narrowed(src, cfg, BTreeSet::new(), narrow)
+        self.load_narrowed(src, cfg, BTreeSet::new(), narrow, AbstractSections::All)
     }
 
     fn load_base(
@@ -195,7 +204,7 @@ impl StackLoader for Engine {
         changed: &ChangedFiles,
     ) -> Described {
         let plan = self.base_plan(src, cfg, head_manifests, changed);
-        let planned = self.load_planned(src, cfg, &plan);
+        let planned = self.load_planned(src, cfg, &plan, AbstractSections::All);
         let head = Described {
             instances: head.iter().cloned().collect(),
             manifests: head_manifests.to_vec(),
@@ -222,9 +231,15 @@ impl StackLoader for Engine {
         let manifests = manifests(&set);
         let skip = if include_dependents { BTreeSet::new() } else { narrowed_away(&set.config, &manifests, changed) };
         let plan = self.base_plan(base, base_cfg, &manifests, changed);
-        let (instances, planned) =
-            rayon::join(|| instances_except(&set, &skip), || self.load_planned(base, base_cfg, &plan));
+        // Neither side describes abstract components in full, except the base where the
+        // head has the same component concrete (the head's abstract ones are never compared).
+        let concrete = concrete_keys(&set);
+        let (instances, planned) = rayon::join(
+            || instances_except(&set, &skip, AbstractSections::Only(&BTreeSet::new())),
+            || self.load_planned(base, base_cfg, &plan, AbstractSections::Only(&concrete)),
+        );
         let h = Described { instances, diagnostics: set.diagnostics.clone(), notes: Vec::new(), manifests };
+        super::load::drop_in_background(set);
         (plan.finish(planned, &h), h)
     }
 }
@@ -293,25 +308,69 @@ fn manifests(set: &StackSet) -> Vec<ManifestFiles> {
 /// Every instance of a loaded set, with its section as `describe stacks` prints it. A stack
 /// that cannot be described (a conflicting definition) is left out; its diagnostics say why.
 pub fn instances(set: &StackSet) -> Vec<Instance> {
-    instances_except(set, &BTreeSet::new())
+    instances_except(set, &BTreeSet::new(), AbstractSections::All)
 }
 
-/// [`instances`] without the stacks in `skip`.
-fn instances_except(set: &StackSet, skip: &BTreeSet<String>) -> Vec<Instance> {
+/// Which abstract instances get their sections described.
+#[derive(Debug, Clone, Copy)]
+enum AbstractSections<'a> {
+    /// All of them, as `describe stacks` shows them.
+    All,
+    /// Only those at these keys. Abstract components are never reported: a side needs one's
+    /// sections only where the other side has the same component concrete, to compare them.
+    /// The others keep just `metadata.type`, so the key still counts (a component made
+    /// abstract is not deleted).
+    Only(&'a BTreeSet<InstanceKey>),
+}
+
+/// The keys of the concrete instances of a set: the abstract instances the other revision
+/// must describe in full.
+fn concrete_keys(set: &StackSet) -> BTreeSet<InstanceKey> {
+    set.instances()
+        .iter()
+        .filter(|i| !i.is_abstract)
+        .map(|i| (i.stack.clone(), i.component_type.clone(), i.component.clone()))
+        .collect()
+}
+
+/// [`instances`] without the stacks in `skip`, with the abstract sections `abstracts` asks for.
+fn instances_except(set: &StackSet, skip: &BTreeSet<String>, abstracts: AbstractSections<'_>) -> Vec<Instance> {
     let opts = DescribeOptions {
         process_templates: set.options.process_templates,
         process_functions: set.options.process_functions,
     };
-    let folders: BTreeMap<(&str, &str), RelPath> =
-        set.instances().iter().map(|i| ((i.stack.as_str(), i.component.as_str()), set.component_path(i))).collect();
     // Stacks are described in parallel; each section is moved, not copied, into its instance.
     let names: Vec<&str> = set.stack_names().filter(|s| !skip.contains(*s)).collect();
     let per_stack: Vec<Vec<Instance>> = names
         .par_iter()
         .map(|stack| {
             let mut out = Vec::new();
-            let Ok(Some(Value::Object(mut described))) = set.describe_stack(stack, &[], opts) else { return out };
-            let Some(Value::Object(types)) = described.remove("components") else { return out };
+            // A conflicting definition leaves the stack out, as describing it in full would.
+            if set.stack(stack).any(|i| i.conflict.is_some()) {
+                return out;
+            }
+            let in_full = |i: &crate::stacks::Instance| match abstracts {
+                _ if !i.is_abstract => true,
+                AbstractSections::All => true,
+                AbstractSections::Only(keys) => {
+                    keys.contains(&(stack.to_string(), i.component_type.clone(), i.component.clone()))
+                }
+            };
+            let folders: BTreeMap<(&str, &str), RelPath> = set
+                .stack(stack)
+                .map(|i| ((i.component_type.as_str(), i.component.as_str()), set.component_path(i)))
+                .collect();
+            let types = match set.describe_stack_where(stack, in_full, opts) {
+                Ok(Some(v)) => match v.to_json() {
+                    Value::Object(mut described) => match described.remove("components") {
+                        Some(Value::Object(types)) => types,
+                        _ => return out,
+                    },
+                    _ => return out,
+                },
+                Ok(None) => serde_json::Map::new(),
+                Err(_) => return out,
+            };
             for (component_type, comps) in types {
                 let Value::Object(comps) = comps else { continue };
                 for (component, section) in comps {
@@ -324,13 +383,28 @@ fn instances_except(set: &StackSet, skip: &BTreeSet<String>) -> Vec<Instance> {
                         .to_string();
                     out.push(Instance {
                         stack: stack.to_string(),
-                        folder: folders.get(&(*stack, component.as_str())).cloned().unwrap_or_default(),
+                        folder: folders
+                            .get(&(component_type.as_str(), component.as_str()))
+                            .cloned()
+                            .unwrap_or_default(),
                         component,
                         component_type: component_type.clone(),
                         component_path,
                         section,
                     });
                 }
+            }
+            for i in set.stack(stack).filter(|i| !in_full(i)) {
+                let mut section = serde_json::Map::new();
+                section.insert("metadata".into(), serde_json::json!({"type": "abstract"}));
+                out.push(Instance {
+                    stack: stack.to_string(),
+                    component: i.component.clone(),
+                    component_type: i.component_type.clone(),
+                    component_path: String::new(),
+                    folder: set.component_path(i),
+                    section,
+                });
             }
             out
         })

@@ -189,11 +189,22 @@ impl StackSet {
         components: &[String],
         opts: DescribeOptions,
     ) -> Result<Option<Val>, DescribeError> {
+        self.describe_stack_where(
+            stack,
+            |i| components.is_empty() || components.iter().any(|c| c == &i.component),
+            opts,
+        )
+    }
+
+    /// [`StackSet::describe_stack_val`] for the instances `keep` selects.
+    pub fn describe_stack_where(
+        &self,
+        stack: &str,
+        keep: impl Fn(&Instance) -> bool,
+        opts: DescribeOptions,
+    ) -> Result<Option<Val>, DescribeError> {
         let mut types: BTreeMap<&str, Map> = BTreeMap::new();
-        for inst in self.stack(stack) {
-            if !components.is_empty() && !components.iter().any(|c| c == &inst.component) {
-                continue;
-            }
+        for inst in self.stack(stack).filter(|i| keep(i)) {
             if let Some(c) = &inst.conflict {
                 return Err(DescribeError::Conflict(c.clone()));
             }

@@ -196,3 +196,23 @@ fn a_changed_group_lists_the_stack_components_it_owns() {
         change["components"].as_array().unwrap().iter().map(|c| c["component"].as_str().unwrap()).collect();
     assert!(!owned.is_empty() && owned.iter().all(|c| *c == "eks/cluster"), "{owned:?}");
 }
+
+/// Abstract components are never reported, but a component made abstract is not deleted, and
+/// one made concrete is compared with its abstract self (only its metadata changed here).
+#[test]
+fn a_component_made_abstract_or_concrete() {
+    let (t, base) = examples();
+    let file = "stacks/orgs/acme/plat/dev/us-east-2.yaml";
+    edit(&t, file, "    vpc:\n      metadata:\n", "    vpc:\n      metadata:\n        type: abstract\n");
+    let head = t.commit("vpc made abstract");
+    let got = items(&affected(&t, &["--base", &base, "--head", &head]));
+    assert!(got.iter().all(|(slug, _)| slug != "plat-ue2-dev-vpc"), "{got:?}");
+    same_as_naive(&t, &base, Some(&head));
+
+    edit(&t, file, "        type: abstract\n", "");
+    edit(&t, file, "  terraform:\n", "  terraform:\n    vpc/defaults:\n      metadata:\n        type: real\n");
+    let head = t.commit("vpc/defaults made concrete");
+    let got = items(&affected(&t, &["--base", &base, "--head", &head]));
+    assert_eq!(got, [("plat-ue2-dev-vpc-defaults".to_string(), vec!["stack.metadata".to_string()])]);
+    same_as_naive(&t, &base, Some(&head));
+}
