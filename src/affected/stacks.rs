@@ -319,7 +319,8 @@ enum AbstractSections<'a> {
     /// Only those at these keys. Abstract components are never reported: a side needs one's
     /// sections only where the other side has the same component concrete, to compare them.
     /// The others keep just `metadata.type`, so the key still counts (a component made
-    /// abstract is not deleted).
+    /// abstract is not deleted). Unlike a full description, a template error in such a
+    /// component's sections then does not leave its whole stack out.
     Only(&'a BTreeSet<InstanceKey>),
 }
 
