@@ -458,9 +458,12 @@ fn length(limit: Option<u64>, node: &Node, ok: fn(u64, u64) -> bool) -> Verdict 
     let Some(limit) = limit else { return Unsure };
     match &node.value {
         Value::String(s) => {
-            // Most strings are ASCII, where bytes are characters.
-            let len = if s.is_ascii() { s.len() } else { s.chars().count() };
-            if ok(len as u64, limit) { Valid } else { Invalid }
+            // Characters are at most as many as bytes, and at least a quarter as many: the
+            // bytes decide most strings without counting.
+            let bytes = s.len() as u64;
+            let decided = (ok(bytes, limit) == ok(bytes.div_ceil(4), limit)).then(|| ok(bytes, limit));
+            let fits = decided.unwrap_or_else(|| ok(s.chars().count() as u64, limit));
+            if fits { Valid } else { Invalid }
         }
         _ => Valid,
     }
