@@ -5,7 +5,7 @@
 //! own nested alias count may not exceed 100). A second, event-only pass finds them; the tree
 //! is then patched in place.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use saphyr_parser::{Event, Parser, ScalarStyle};
 
@@ -302,10 +302,16 @@ pub fn duplicate_key(node: &Node) -> Option<crate::yaml::Span> {
         Value::Map(m) => {
             let keys = &m.entries;
             if keys.iter().any(|(k, _)| matches!(k.value, Value::Float(_) | Value::Int(_) | Value::Bool(_))) {
-                for (i, (k, _)) in keys.iter().enumerate() {
-                    if keys[..i].iter().any(|(p, _)| js_equal(&p.value, &k.value)) {
-                        return Some(k.span);
-                    }
+                let repeated = if keys.len() <= 16 {
+                    keys.iter()
+                        .enumerate()
+                        .find(|(i, (k, _))| keys[..*i].iter().any(|(p, _)| js_equal(&p.value, &k.value)))
+                        .map(|(_, (k, _))| k.span)
+                } else {
+                    first_js_repeat(keys.iter().map(|(k, _)| k))
+                };
+                if repeated.is_some() {
+                    return repeated;
                 }
             }
             keys.iter().find_map(|(_, v)| duplicate_key(v))
@@ -383,6 +389,41 @@ pub fn lone_cr(text: &str) -> Option<(u32, u32)> {
     None
 }
 
+/// The first key [`js_equal`] to an earlier one, in linear time: a pairwise scan of a hostile
+/// 100,000-key mapping would take minutes. `js_equal` is not transitive (two integers that
+/// round to the same float are different keys, yet both equal that float), so integers are
+/// remembered twice: exactly, against other integers, and as floats, against floats.
+fn first_js_repeat<'a>(keys: impl Iterator<Item = &'a Node>) -> Option<crate::yaml::Span> {
+    // -0.0 == 0.0; NaN equals nothing and is never looked up.
+    let bits = |f: f64| if f == 0.0 { 0u64 } else { f.to_bits() };
+    let (mut ints, mut ints_as_floats, mut floats) = (HashSet::new(), HashSet::new(), HashSet::new());
+    let (mut strings, mut bools, mut null) = (HashSet::new(), [false; 2], false);
+    for k in keys {
+        let repeated = match &k.value {
+            Value::Int(x) => {
+                let f = bits(*x as f64);
+                let seen = ints.contains(x) || floats.contains(&f);
+                ints.insert(*x);
+                ints_as_floats.insert(f);
+                seen
+            }
+            Value::Float(y) if y.is_nan() => false,
+            Value::Float(y) => {
+                let f = bits(*y);
+                !floats.insert(f) || ints_as_floats.contains(&f)
+            }
+            Value::Bool(b) => std::mem::replace(&mut bools[usize::from(*b)], true),
+            Value::Null => std::mem::replace(&mut null, true),
+            Value::String(s) => !strings.insert(s.as_str()),
+            Value::Seq(_) | Value::Map(_) => false,
+        };
+        if repeated {
+            return Some(k.span);
+        }
+    }
+    None
+}
+
 fn js_equal(a: &Value, b: &Value) -> bool {
     match (a, b) {
         (Value::Int(x), Value::Float(y)) | (Value::Float(y), Value::Int(x)) => *x as f64 == *y,
@@ -423,6 +464,62 @@ mod tests {
         assert!(!fits_core_tag("int", "1.5"));
         assert!(!fits_core_tag("null", "foo"));
         assert!(!fits_core_tag("bool", "yes"));
+    }
+
+    #[test]
+    fn repeated_keys_in_large_mappings_as_the_pairwise_scan_finds_them() {
+        let pairwise = |keys: &[Node]| {
+            keys.iter()
+                .enumerate()
+                .find(|(i, k)| keys[..*i].iter().any(|p| js_equal(&p.value, &k.value)))
+                .map(|(_, k)| k.span)
+        };
+        let big = 1i64 << 53;
+        let pool = [
+            Value::Int(1),
+            Value::Float(1.0),
+            Value::Int(0),
+            Value::Float(-0.0),
+            Value::Float(f64::NAN),
+            Value::Int(big),
+            Value::Int(big + 1),
+            Value::Float(big as f64),
+            Value::Bool(true),
+            Value::Bool(false),
+            Value::Null,
+            Value::String("1".into()),
+            Value::String("a".into()),
+        ];
+        let mut seed = 0x2545_F491_4F6C_DD1Du64;
+        for _ in 0..2000 {
+            let n = 2 + (seed % 6) as usize;
+            let keys: Vec<Node> = (0..n)
+                .map(|i| {
+                    seed ^= seed << 13;
+                    seed ^= seed >> 7;
+                    seed ^= seed << 17;
+                    Node::new(
+                        pool[(seed % pool.len() as u64) as usize].clone(),
+                        crate::yaml::Span::point(i as u32 + 1, 1),
+                    )
+                })
+                .collect();
+            assert_eq!(
+                first_js_repeat(keys.iter()),
+                pairwise(&keys),
+                "{:?}",
+                keys.iter().map(|k| &k.value).collect::<Vec<_>>()
+            );
+        }
+        // 100,000 integer keys, then a float that JavaScript finds equal to the last integer
+        // (2^53 + 1 rounds to 2^53); paved's parser keeps both.
+        let mut text: String = (0..100_000).map(|i| format!("{i}: x\n")).collect();
+        text.push_str("9007199254740993: y\n9007199254740992.0: z\n");
+        let (docs, err) = crate::yaml::parse_documents(&text, &Default::default());
+        assert!(err.is_none(), "{err:?}");
+        let start = std::time::Instant::now();
+        assert_eq!(duplicate_key(&docs[0].root).map(|s| s.start.line), Some(100_002));
+        assert!(start.elapsed() < std::time::Duration::from_secs(5), "{:?}", start.elapsed());
     }
 
     #[test]

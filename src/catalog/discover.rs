@@ -177,14 +177,20 @@ pub fn glob_files(src: &dyn FileSource, patterns: &[String]) -> Result<Vec<RelPa
     Ok(out)
 }
 
+/// Lists `dir` breadth-first, the directories of one depth in parallel: a repository of many
+/// small service directories spends its discovery waiting on `read_dir`.
 fn walk(src: &dyn FileSource, dir: &RelPath, set: &GlobSet, out: &mut Vec<RelPath>) -> Result<(), String> {
-    let mut stack = vec![dir.clone()];
-    while let Some(d) = stack.pop() {
-        for e in src.list(&d).map_err(|e| e.to_string())? {
-            match e.kind {
-                EntryKind::File | EntryKind::Symlink if set.is_match(e.path.as_str()) => out.push(e.path),
-                EntryKind::Dir if !SKIP_DIRS.contains(&e.path.file_name()) => stack.push(e.path),
-                _ => {}
+    let mut level = vec![dir.clone()];
+    while !level.is_empty() {
+        let listed: Vec<_> = level.par_iter().map(|d| src.list(d)).collect();
+        level = Vec::new();
+        for entries in listed {
+            for e in entries.map_err(|e| e.to_string())? {
+                match e.kind {
+                    EntryKind::File | EntryKind::Symlink if set.is_match(e.path.as_str()) => out.push(e.path),
+                    EntryKind::Dir if !SKIP_DIRS.contains(&e.path.file_name()) => level.push(e.path),
+                    _ => {}
+                }
             }
         }
     }

@@ -7,7 +7,7 @@ use jsonschema::Validator;
 use super::entity::{Entity, LocationSpec, RefUse};
 use super::format;
 use super::placeholder::{self, Resolve};
-use super::refs::{canonical, parse_ref, ref_fields};
+use super::refs::{canonical, parse_canonical, ref_fields};
 use super::rules::{self, *};
 use super::schema::{self, Issue, IssueKind};
 use crate::config::Config;
@@ -478,18 +478,18 @@ fn references(map: &Map, kind: &str, namespace: &str, out: &mut Out<'_>) -> Vec<
         let schema_typed = f.field != "dependencyOf";
         for item in items {
             let parsed = match &item.value {
-                Value::String(s) => parse_ref(s, f.default_kind, namespace),
+                Value::String(s) => parse_canonical(s, f.default_kind, namespace),
                 _ if schema_typed => continue,
-                Value::Map(m) => object_ref(m, f.default_kind, namespace),
+                Value::Map(m) => object_ref(m, f.default_kind, namespace).map(|r| r.canonical()),
                 _ => Err(format!(
                     "Entity reference {} had missing or empty kind (e.g. did not start with \"component:\" or similar)",
                     item.to_json()
                 )),
             };
             match parsed {
-                Ok(r) => refs.push(RefUse {
+                Ok(target) => refs.push(RefUse {
                     field: f.field,
-                    target: r.canonical(),
+                    target,
                     forward: f.forward,
                     reverse: f.reverse,
                     target_kinds: f.target_kinds,

@@ -10,7 +10,7 @@ use super::placeholder::Resolve;
 use super::rules::{self, FILE_DROPPED, YAML_DUPLICATE_KEY, YAML_LIMIT, YAML_SYNTAX};
 use crate::config::Config;
 use crate::report::Diagnostic;
-use crate::yaml::{Document, ParseOptions, Span, YamlError, parse_documents};
+use crate::yaml::{Document, ParseOptions, Span, YamlError, parse_events, parse_plain};
 
 /// What one file holds.
 #[derive(Debug, Default)]
@@ -44,7 +44,16 @@ pub fn check(
         }
     };
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let (text, docs, err) = parse(text, &cfg.limits.catalog_yaml());
+    let opts = cfg.limits.catalog_yaml();
+    // Most descriptors are plain text (see `parse_plain`): no carriage return, byte order mark,
+    // tag, anchor, alias or directive, and only string keys, so none of the relaxations and
+    // compatibility checks below can find anything in them.
+    let plain = parse_plain(text, &opts);
+    let is_plain = plain.is_some();
+    let (text, docs, err) = match plain {
+        Some(docs) => (Cow::Borrowed(text), docs, None),
+        None => parse(text, &opts),
+    };
     let text: &str = &text;
     // Where Backstage gives up on the file, if it does.
     let mut file_error: Option<Span> = None;
@@ -66,7 +75,7 @@ pub fn check(
         );
         file_error = Some(Span::point(e.line, e.column));
     }
-    if let Some((line, column)) = compat::lone_cr(text) {
+    if !is_plain && let Some((line, column)) = compat::lone_cr(text) {
         fc.diagnostics.push(
             Diagnostic::error(
                 YAML_SYNTAX,
@@ -78,7 +87,7 @@ pub fn check(
         );
         file_error.get_or_insert(Span::point(line, column));
     }
-    if let Some(line) = compat::stray_bom(text) {
+    if !is_plain && let Some(line) = compat::stray_bom(text) {
         fc.diagnostics.push(
             Diagnostic::error(YAML_SYNTAX, "a byte order mark inside a document (Backstage's YAML reader: Implicit map keys need to be followed by map values)")
                 .in_file(file)
@@ -86,7 +95,7 @@ pub fn check(
         );
         file_error.get_or_insert(Span::point(line, 1));
     }
-    let compat = if compat::needed(text) { compat::scan(text) } else { compat::Compat::default() };
+    let compat = if !is_plain && compat::needed(text) { compat::scan(text) } else { compat::Compat::default() };
     if let Some((doc, line, column)) = compat.alias_limit {
         fc.diagnostics.push(
             Diagnostic::error(YAML_SYNTAX, "Excessive alias count indicates a resource exhaustion attack")
@@ -126,7 +135,7 @@ pub fn check(
                     .trim_end_matches(|c: char| c.is_ascii_digit() || c == '+' || c == '-')
                     .ends_with(['|', '>'])
         };
-        if let Some(k) = compat::flow_key(&root, &is_block_scalar) {
+        if !is_plain && let Some(k) = compat::flow_key(&root, &is_block_scalar) {
             fc.diagnostics.push(
                 Diagnostic::error(YAML_SYNTAX, "a flow collection cannot be an implicit key here (Backstage's YAML reader: Map comment with trailing content)")
                     .in_file(file)
@@ -136,7 +145,7 @@ pub fn check(
             );
             file_error.get_or_insert(k);
         }
-        if let Some(k) = compat::duplicate_key(&root) {
+        if !is_plain && let Some(k) = compat::duplicate_key(&root) {
             fc.diagnostics.push(
                 Diagnostic::error(
                     YAML_DUPLICATE_KEY,
@@ -182,20 +191,20 @@ pub fn check(
     fc
 }
 
-/// Parses `text`, first relaxing the few constructs paved's parser refuses and Backstage's
+/// Parses a text that is not plain, first relaxing the few constructs paved's parser refuses and Backstage's
 /// (`yaml` v2) accepts: a tag its value does not fit (a string there), a tab after `:`, a raw
 /// NUL, a lone surrogate escape. Each relaxation keeps every character's line and column.
 fn parse<'t>(text: &'t str, opts: &ParseOptions) -> (Cow<'t, str>, Vec<Document>, Option<YamlError>) {
     let mut text = Cow::Borrowed(text);
     for _ in 0..64 {
-        let (docs, err) = parse_documents(&text, opts);
+        let (docs, err) = parse_events(&text, opts);
         let Some(e) = &err else { return (text, docs, err) };
         match relax(&text, e) {
             Some(t) => text = Cow::Owned(t),
             None => return (text, docs, err),
         }
     }
-    let (docs, err) = parse_documents(&text, opts);
+    let (docs, err) = parse_events(&text, opts);
     (text, docs, err)
 }
 

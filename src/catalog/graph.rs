@@ -4,6 +4,8 @@
 
 use std::collections::HashMap;
 
+use rayon::prelude::*;
+
 use super::entity::{Entity, RefUse};
 use super::rules::{self, CYCLE, DUPLICATE, ORPHAN, REF_KIND, REF_UNRESOLVED, RELATION_MISMATCH};
 use crate::report::Diagnostic;
@@ -25,15 +27,36 @@ pub fn name_span(e: &Entity) -> Span {
 /// Runs every cross-file rule. `index` maps a ref to its first definition; `reached[i]` says
 /// whether entity `i` is reachable from a root Location.
 pub fn check(entities: &[Entity], index: &HashMap<String, usize>, reached: &[bool]) -> Vec<Diagnostic> {
-    let mut out = Vec::new();
-    duplicates(entities, index, &mut out);
-    for e in entities {
-        for r in &e.refs {
-            resolve(e, r, entities, index, &mut out);
-        }
-    }
-    agreement(entities, index, &mut out);
-    cycles(entities, index, &mut out);
+    // The rules are independent and read-only: run them side by side (this is the sequential
+    // tail of a large catalog's run). The findings keep their order.
+    let collect = |rule: fn(&[Entity], &HashMap<String, usize>, &mut Vec<Diagnostic>)| {
+        let mut found = Vec::new();
+        rule(entities, index, &mut found);
+        found
+    };
+    let ((mut out, resolved), (agreed, cycled)) = rayon::join(
+        || {
+            rayon::join(
+                || collect(duplicates),
+                || {
+                    entities
+                        .par_iter()
+                        .flat_map_iter(|e| {
+                            let mut found = Vec::new();
+                            for r in &e.refs {
+                                resolve(e, r, entities, index, &mut found);
+                            }
+                            found
+                        })
+                        .collect::<Vec<_>>()
+                },
+            )
+        },
+        || rayon::join(|| collect(agreement), || collect(cycles)),
+    );
+    out.extend(resolved);
+    out.extend(agreed);
+    out.extend(cycled);
     for (e, reached) in entities.iter().zip(reached) {
         if !reached {
             out.push(

@@ -2,35 +2,35 @@
 //!
 //! Converting every entity to JSON for the `jsonschema` crate cost more than parsing it. Nearly
 //! every document is valid, and proving that needs only the few keywords the built-in schemas
-//! use. This interpreter answers [`Verdict::Valid`] only when the document certainly satisfies
-//! the schema; anything it is not sure about (a keyword it does not know, a pattern, a float
-//! where an integer is expected) is [`Verdict::Unsure`], and the caller then asks `jsonschema`,
-//! which stays the only source of diagnostics. So a gap here costs time, never a finding.
+//! use. This checker answers [`Verdict::Valid`] only when the document certainly satisfies the
+//! schema; anything it is not sure about (a keyword it does not know, a pattern, a float where
+//! an integer is expected) is [`Verdict::Unsure`], and the caller then asks `jsonschema`, which
+//! stays the only source of diagnostics. So a gap here costs time, never a finding.
+//!
+//! The schemas are compiled once ([`Compiled::new`]) into a flat list of checks with `$ref`s
+//! resolved to indices: walking the `serde_json` values per entity (matching every keyword's
+//! name, skipping descriptions, following pointers) cost more than the checks themselves.
+
+use std::collections::HashMap;
 
 use serde_json::{Map as JsonMap, Value as Json};
 
 use crate::yaml::{Node, Value};
 
-/// What the quick check can tell.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// What the quick check can tell, from best to worst.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Verdict {
     Valid,
-    Invalid,
     Unsure,
+    Invalid,
 }
 
 use Verdict::*;
 
 impl Verdict {
-    fn and(self, other: impl FnOnce() -> Verdict) -> Verdict {
-        match self {
-            Invalid => Invalid,
-            Valid => other(),
-            Unsure => match other() {
-                Invalid => Invalid,
-                _ => Unsure,
-            },
-        }
+    /// Both verdicts together: the worse of the two.
+    fn and(self, other: Verdict) -> Verdict {
+        self.max(other)
     }
 
     fn not(self) -> Verdict {
@@ -47,20 +47,78 @@ pub trait Documents {
     fn document(&self, name: &str) -> Option<&Json>;
 }
 
-/// Where the check is: the schema document `$ref`s are relative to, the instance's depth,
-/// whether it sits strictly under `/metadata` (where [`super::schema::issues`] drops pattern and
-/// maxLength errors: paved checks names, namespaces and tags itself), and how many `$ref`s were
-/// followed (a cycle guard).
+/// A compiled schema (an index into [`Compiled::schemas`]).
+type Id = usize;
+
+/// One schema: `true`, `false`, or an object's checks (all must hold).
+enum Schema {
+    Always(Verdict),
+    Checks(Vec<Check>),
+}
+
+/// One keyword of a schema object, or a keyword group (`properties` with
+/// `patternProperties` and `additionalProperties`).
+enum Check {
+    /// A keyword (or keyword value) the checker does not understand.
+    Unsure,
+    Type(Vec<Type>),
+    /// `required`; `None` for a name that is not a string.
+    Required(Vec<Option<Box<str>>>),
+    Object(Object),
+    /// `items` with one schema for every item.
+    Items(Id),
+    /// `items` with a schema per position (a tuple): not understood, for sequences.
+    TupleItems,
+    /// Character counts; `None`: a limit that is not a non-negative integer.
+    MinLength(Option<u64>),
+    MaxLength(Option<u64>),
+    /// `pattern`: not understood, except below `/metadata` where it is not checked (see
+    /// [`At`]).
+    Pattern,
+    Enum(Vec<Json>),
+    Ref(Option<Id>),
+    AllOf(Vec<Id>),
+    AnyOf(Vec<Id>),
+    OneOf(Vec<Id>),
+    Not(Id),
+}
+
+/// A `type` entry.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Type {
+    Null,
+    Boolean,
+    Integer,
+    Number,
+    String,
+    Array,
+    Object,
+    /// Not a type name JSON Schema knows (or not a string).
+    Unknown,
+}
+
+/// `properties`, `patternProperties` and `additionalProperties` of one schema object.
+struct Object {
+    /// `properties`; `None` when it is not an object.
+    props: Option<Vec<(Box<str>, Id)>>,
+    /// The catch-all `^.+$` of `patternProperties`, the only pattern understood (it matches
+    /// keys without line breaks); `Err` for any other pattern.
+    catch_all: Result<Option<Id>, ()>,
+    additional: Option<Id>,
+}
+
+/// Where the check is: the instance's depth, whether it sits strictly under `/metadata` (where
+/// [`super::schema::issues`] drops pattern and maxLength errors: paved checks names, namespaces
+/// and tags itself), and how many `$ref`s were followed (a cycle guard).
 #[derive(Clone, Copy)]
-struct At<'s> {
-    doc: &'s Json,
+struct At {
     depth: usize,
     /// 0: not metadata, 1: `/metadata` itself, 2: below it.
     meta: u8,
     refs: usize,
 }
 
-impl At<'_> {
+impl At {
     fn child(self, key: Option<&str>) -> Self {
         let meta = match (self.meta, self.depth, key) {
             (0, 0, Some("metadata")) => 1,
@@ -71,55 +129,74 @@ impl At<'_> {
     }
 }
 
-/// Checks `node` against `schema` (the document named `name` among `docs`).
-pub fn check(docs: &dyn Documents, name: &str, node: &Node) -> Verdict {
-    let Some(schema) = docs.document(name) else { return Unsure };
-    let at = At { doc: schema, depth: 0, meta: 0, refs: 0 };
-    Checker { docs }.schema(schema, node, at)
+/// How many `$ref`s one check may follow before it gives up (Unsure).
+const MAX_REFS: usize = 32;
+
+/// Schema documents compiled for checking.
+pub struct Compiled {
+    schemas: Vec<Schema>,
+    /// Document name → its root schema.
+    roots: HashMap<String, Id>,
 }
 
-struct Checker<'d> {
-    docs: &'d dyn Documents,
-}
+impl Compiled {
+    /// Compiles the documents `names` of `docs` (and everything their `$ref`s reach).
+    pub fn new(docs: &dyn Documents, names: &[&str]) -> Compiled {
+        let mut c = Compiler { docs, schemas: Vec::new(), done: HashMap::new() };
+        let roots = names
+            .iter()
+            .filter_map(|&name| {
+                let doc = docs.document(name)?;
+                Some((name.to_string(), c.compile(doc, doc)))
+            })
+            .collect();
+        Compiled { schemas: c.schemas, roots }
+    }
 
-impl<'d> Checker<'d> {
-    fn schema<'s>(&self, schema: &'s Json, node: &Node, at: At<'s>) -> Verdict
-    where
-        'd: 's,
-    {
-        let obj = match schema {
-            Json::Bool(true) => return Valid,
-            Json::Bool(false) => return Invalid,
-            Json::Object(o) => o,
-            _ => return Unsure,
+    /// Checks `node` against the document named `name` (Unsure when it was not compiled).
+    pub fn check(&self, name: &str, node: &Node) -> Verdict {
+        match self.roots.get(name) {
+            Some(&id) => self.schema(id, node, At { depth: 0, meta: 0, refs: 0 }),
+            None => Unsure,
+        }
+    }
+
+    fn schema(&self, id: Id, node: &Node, at: At) -> Verdict {
+        let checks = match &self.schemas[id] {
+            Schema::Always(v) => return *v,
+            Schema::Checks(c) => c,
         };
         let mut verdict = Valid;
-        for (key, value) in obj {
-            let v = match key.as_str() {
-                "$schema" | "$id" | "$comment" | "title" | "description" | "default" | "examples" | "definitions"
-                | "$defs" => continue,
-                // Handled together with `properties`.
-                "additionalProperties" | "patternProperties" if lookup(obj, "properties").is_some() => continue,
-                "type" => type_matches(value, node),
-                "required" => self.required(value, node),
-                "properties" | "additionalProperties" | "patternProperties" => self.object(obj, node, at),
-                "items" => self.items(value, node, at),
-                "maxLength" | "pattern" if at.meta == 2 => continue,
-                "minLength" => length(value, node, |len, limit| len >= limit),
-                "maxLength" => length(value, node, |len, limit| len <= limit),
-                "enum" => match value.as_array() {
-                    Some(options) => any_equal(options.iter(), node),
-                    None => Unsure,
+        for check in checks {
+            let v = match check {
+                Check::Unsure => Unsure,
+                Check::Type(types) => type_matches(types, node),
+                Check::Required(names) => required(names, node),
+                Check::Object(o) => self.object(o, node, at),
+                Check::Items(items) => self.items(*items, node, at),
+                Check::TupleItems => match node.value {
+                    Value::Seq(_) => Unsure,
+                    _ => Valid,
                 },
-                "const" => any_equal(std::iter::once(value), node),
-                "$ref" => self.reference(value, node, at),
-                "allOf" => self.all_of(value, node, at),
-                "anyOf" => self.any_of(value, node, at),
-                "oneOf" => self.one_of(value, node, at),
-                "not" => self.schema(value, node, at).not(),
-                _ => Unsure,
+                Check::MinLength(limit) => length(*limit, node, |len, limit| len >= limit),
+                Check::MaxLength(_) | Check::Pattern if at.meta == 2 => continue,
+                Check::MaxLength(limit) => length(*limit, node, |len, limit| len <= limit),
+                Check::Pattern => Unsure,
+                Check::Enum(options) => any_equal(options.iter(), node),
+                Check::Ref(None) => Unsure,
+                Check::Ref(Some(target)) => {
+                    if at.refs >= MAX_REFS {
+                        Unsure
+                    } else {
+                        self.schema(*target, node, At { refs: at.refs + 1, ..at })
+                    }
+                }
+                Check::AllOf(list) => self.all_of(list, node, at),
+                Check::AnyOf(list) => self.any_of(list, node, at),
+                Check::OneOf(list) => self.one_of(list, node, at),
+                Check::Not(s) => self.schema(*s, node, at).not(),
             };
-            verdict = verdict.and(|| v);
+            verdict = verdict.and(v);
             if verdict == Invalid {
                 return Invalid;
             }
@@ -127,62 +204,29 @@ impl<'d> Checker<'d> {
         verdict
     }
 
-    fn required(&self, names: &Json, node: &Node) -> Verdict {
-        let (Some(names), Value::Map(m)) = (names.as_array(), &node.value) else {
-            return if names.is_array() { Valid } else { Unsure };
-        };
-        let mut v = Valid;
-        for n in names {
-            let Some(n) = n.as_str() else { return Unsure };
-            if m.get(n).is_none() {
-                // A non-string key could print as `n` once converted to JSON.
-                v = if m.entries.iter().all(|(k, _)| k.as_str().is_some()) { Invalid } else { Unsure };
-                if v == Invalid {
-                    return Invalid;
-                }
-            }
-        }
-        v
-    }
-
-    /// `properties`, `patternProperties` and `additionalProperties` of one schema object.
-    fn object<'s>(&self, obj: &'s JsonMap<String, Json>, node: &Node, at: At<'s>) -> Verdict
-    where
-        'd: 's,
-    {
+    fn object(&self, o: &Object, node: &Node, at: At) -> Verdict {
         let Value::Map(m) = &node.value else { return Valid };
-        let props = match lookup(obj, "properties") {
-            None => None,
-            Some(Json::Object(p)) => Some(p),
-            Some(_) => return Unsure,
-        };
-        // Only the catch-all `^.+$` is understood; it matches keys without line breaks.
-        let catch_all = match lookup(obj, "patternProperties") {
-            None => None,
-            Some(Json::Object(p)) if p.is_empty() => None,
-            Some(Json::Object(p)) if p.len() == 1 && p.contains_key("^.+$") => p.get("^.+$"),
-            Some(_) => return Unsure,
-        };
-        let additional = lookup(obj, "additionalProperties");
+        let (Some(props), Ok(catch_all)) = (&o.props, o.catch_all) else { return Unsure };
         let mut verdict = Valid;
         for (k, v) in &m.entries {
             // Non-string keys take their JSON spelling; leave those to jsonschema.
             let Some(key) = k.as_str() else { return Unsure };
             let child = at.child(Some(key));
             let mut matched = false;
-            if let Some(s) = props.and_then(|p| lookup(p, key)) {
+            // Schema objects are small; comparing a few short names is cheaper than hashing one.
+            if let Some((_, s)) = props.iter().find(|(name, _)| **name == *key) {
                 matched = true;
-                verdict = verdict.and(|| self.schema(s, v, child));
+                verdict = verdict.and(self.schema(*s, v, child));
             }
             if let Some(s) = catch_all {
                 if key.is_empty() || key.contains(['\n', '\r', '\u{2028}', '\u{2029}']) {
                     return Unsure;
                 }
                 matched = true;
-                verdict = verdict.and(|| self.schema(s, v, child));
+                verdict = verdict.and(self.schema(s, v, child));
             }
-            if !matched && let Some(s) = additional {
-                verdict = verdict.and(|| self.schema(s, v, child));
+            if !matched && let Some(s) = o.additional {
+                verdict = verdict.and(self.schema(s, v, child));
             }
             if verdict == Invalid {
                 return Invalid;
@@ -191,17 +235,11 @@ impl<'d> Checker<'d> {
         verdict
     }
 
-    fn items<'s>(&self, items: &'s Json, node: &Node, at: At<'s>) -> Verdict
-    where
-        'd: 's,
-    {
+    fn items(&self, items: Id, node: &Node, at: At) -> Verdict {
         let Value::Seq(seq) = &node.value else { return Valid };
-        if items.is_array() {
-            return Unsure;
-        }
         let mut verdict = Valid;
         for item in seq {
-            verdict = verdict.and(|| self.schema(items, item, at.child(None)));
+            verdict = verdict.and(self.schema(items, item, at.child(None)));
             if verdict == Invalid {
                 return Invalid;
             }
@@ -209,36 +247,10 @@ impl<'d> Checker<'d> {
         verdict
     }
 
-    fn reference<'s>(&self, r: &'s Json, node: &Node, at: At<'s>) -> Verdict
-    where
-        'd: 's,
-    {
-        let Some(r) = r.as_str() else { return Unsure };
-        if at.refs >= 32 {
-            return Unsure;
-        }
-        let (file, fragment) = r.split_once('#').unwrap_or((r, ""));
-        let doc = if file.is_empty() {
-            at.doc
-        } else {
-            match self.docs.document(file) {
-                Some(d) => d,
-                None => return Unsure,
-            }
-        };
-        let target = if fragment.is_empty() { Some(doc) } else { doc.pointer(fragment) };
-        let Some(target) = target else { return Unsure };
-        self.schema(target, node, At { doc, refs: at.refs + 1, ..at })
-    }
-
-    fn all_of<'s>(&self, list: &'s Json, node: &Node, at: At<'s>) -> Verdict
-    where
-        'd: 's,
-    {
-        let Some(list) = list.as_array() else { return Unsure };
+    fn all_of(&self, list: &[Id], node: &Node, at: At) -> Verdict {
         let mut verdict = Valid;
-        for s in list {
-            verdict = verdict.and(|| self.schema(s, node, at));
+        for &s in list {
+            verdict = verdict.and(self.schema(s, node, at));
             if verdict == Invalid {
                 return Invalid;
             }
@@ -246,13 +258,9 @@ impl<'d> Checker<'d> {
         verdict
     }
 
-    fn any_of<'s>(&self, list: &'s Json, node: &Node, at: At<'s>) -> Verdict
-    where
-        'd: 's,
-    {
-        let Some(list) = list.as_array() else { return Unsure };
+    fn any_of(&self, list: &[Id], node: &Node, at: At) -> Verdict {
         let mut verdict = Invalid;
-        for s in list {
+        for &s in list {
             match self.schema(s, node, at) {
                 Valid => return Valid,
                 Unsure => verdict = Unsure,
@@ -262,13 +270,9 @@ impl<'d> Checker<'d> {
         verdict
     }
 
-    fn one_of<'s>(&self, list: &'s Json, node: &Node, at: At<'s>) -> Verdict
-    where
-        'd: 's,
-    {
-        let Some(list) = list.as_array() else { return Unsure };
+    fn one_of(&self, list: &[Id], node: &Node, at: At) -> Verdict {
         let mut valid = 0;
-        for s in list {
+        for &s in list {
             match self.schema(s, node, at) {
                 Valid => valid += 1,
                 Unsure => return Unsure,
@@ -279,58 +283,187 @@ impl<'d> Checker<'d> {
     }
 }
 
-/// A schema object's member. Schema objects are small; comparing a few short names is cheaper
-/// than hashing one.
-fn lookup<'s>(obj: &'s JsonMap<String, Json>, key: &str) -> Option<&'s Json> {
-    if obj.len() > 16 {
-        return obj.get(key);
-    }
-    obj.iter().find(|(k, _)| k.as_str() == key).map(|(_, v)| v)
+/// Builds [`Compiled::schemas`]. Each schema value is compiled once per document it is read
+/// in (relative `$ref`s depend on the document), so `$ref` cycles end in an index.
+struct Compiler<'d> {
+    docs: &'d dyn Documents,
+    schemas: Vec<Schema>,
+    /// (schema value, its document) → its index.
+    done: HashMap<(*const Json, *const Json), Id>,
 }
 
-fn type_matches(expected: &Json, node: &Node) -> Verdict {
-    let one = |t: &Json| -> Verdict {
-        let Some(t) = t.as_str() else { return Unsure };
+impl<'d> Compiler<'d> {
+    fn compile(&mut self, schema: &'d Json, doc: &'d Json) -> Id {
+        let key = (schema as *const Json, doc as *const Json);
+        if let Some(&id) = self.done.get(&key) {
+            return id;
+        }
+        let id = self.schemas.len();
+        // A placeholder while the checks are built: a `$ref` back to this schema gets its index.
+        self.schemas.push(Schema::Always(Unsure));
+        self.done.insert(key, id);
+        let compiled = match schema {
+            Json::Bool(true) => Schema::Always(Valid),
+            Json::Bool(false) => Schema::Always(Invalid),
+            Json::Object(obj) => Schema::Checks(self.checks(obj, doc)),
+            _ => Schema::Always(Unsure),
+        };
+        self.schemas[id] = compiled;
+        id
+    }
+
+    fn checks(&mut self, obj: &'d JsonMap<String, Json>, doc: &'d Json) -> Vec<Check> {
+        let has_props = obj.contains_key("properties");
+        let mut object_done = false;
+        let mut checks = Vec::new();
+        for (key, value) in obj {
+            let check = match key.as_str() {
+                "$schema" | "$id" | "$comment" | "title" | "description" | "default" | "examples" | "definitions"
+                | "$defs" => continue,
+                // One check covers the three keywords.
+                "properties" | "additionalProperties" | "patternProperties" if object_done => continue,
+                "additionalProperties" | "patternProperties" if has_props => continue,
+                "properties" | "additionalProperties" | "patternProperties" => {
+                    object_done = true;
+                    Check::Object(self.object(obj, doc))
+                }
+                "type" => Check::Type(match value {
+                    Json::Array(types) => types.iter().map(type_name).collect(),
+                    t => vec![type_name(t)],
+                }),
+                "required" => match value.as_array() {
+                    Some(names) => Check::Required(names.iter().map(|n| n.as_str().map(Box::from)).collect()),
+                    None => Check::Unsure,
+                },
+                "items" => match value {
+                    Json::Array(_) => Check::TupleItems,
+                    s => Check::Items(self.compile(s, doc)),
+                },
+                "minLength" => Check::MinLength(value.as_u64()),
+                "maxLength" => Check::MaxLength(value.as_u64()),
+                "pattern" => Check::Pattern,
+                "enum" => match value.as_array() {
+                    Some(options) => Check::Enum(options.clone()),
+                    None => Check::Unsure,
+                },
+                "const" => Check::Enum(vec![value.clone()]),
+                "$ref" => Check::Ref(value.as_str().and_then(|r| self.reference(r, doc))),
+                "allOf" | "anyOf" | "oneOf" => match value.as_array() {
+                    Some(list) => {
+                        let ids = list.iter().map(|s| self.compile(s, doc)).collect();
+                        match key.as_str() {
+                            "allOf" => Check::AllOf(ids),
+                            "anyOf" => Check::AnyOf(ids),
+                            _ => Check::OneOf(ids),
+                        }
+                    }
+                    None => Check::Unsure,
+                },
+                "not" => Check::Not(self.compile(value, doc)),
+                _ => Check::Unsure,
+            };
+            checks.push(check);
+        }
+        checks
+    }
+
+    fn object(&mut self, obj: &'d JsonMap<String, Json>, doc: &'d Json) -> Object {
+        let props = match obj.get("properties") {
+            None => Some(Vec::new()),
+            Some(Json::Object(p)) => {
+                Some(p.iter().map(|(k, s)| (Box::from(k.as_str()), self.compile(s, doc))).collect())
+            }
+            Some(_) => None,
+        };
+        let catch_all = match obj.get("patternProperties") {
+            None => Ok(None),
+            Some(Json::Object(p)) if p.is_empty() => Ok(None),
+            Some(Json::Object(p)) if p.len() == 1 && p.contains_key("^.+$") => Ok(Some(self.compile(&p["^.+$"], doc))),
+            Some(_) => Err(()),
+        };
+        let additional = obj.get("additionalProperties").map(|s| self.compile(s, doc));
+        Object { props, catch_all, additional }
+    }
+
+    /// The schema a `$ref` names: another document by file name, a JSON pointer into one, or
+    /// `None` when it cannot be found.
+    fn reference(&mut self, r: &str, doc: &'d Json) -> Option<Id> {
+        let (file, fragment) = r.split_once('#').unwrap_or((r, ""));
+        let doc = if file.is_empty() { doc } else { self.docs.document(file)? };
+        let target = if fragment.is_empty() { doc } else { doc.pointer(fragment)? };
+        Some(self.compile(target, doc))
+    }
+}
+
+fn type_name(t: &Json) -> Type {
+    match t.as_str() {
+        Some("null") => Type::Null,
+        Some("boolean") => Type::Boolean,
+        Some("integer") => Type::Integer,
+        Some("number") => Type::Number,
+        Some("string") => Type::String,
+        Some("array") => Type::Array,
+        Some("object") => Type::Object,
+        _ => Type::Unknown,
+    }
+}
+
+fn type_matches(types: &[Type], node: &Node) -> Verdict {
+    let one = |t: Type| -> Verdict {
+        if t == Type::Unknown {
+            return Unsure;
+        }
         let fits = match (&node.value, t) {
             // NaN and infinities become null in JSON; 1.0 may or may not count as an integer.
             (Value::Float(_), _) => return Unsure,
-            (Value::Null, "null") => true,
-            (Value::Bool(_), "boolean") => true,
-            (Value::Int(_), "integer" | "number") => true,
-            (Value::String(_), "string") => true,
-            (Value::Seq(_), "array") => true,
-            (Value::Map(_), "object") => true,
-            (_, "null" | "boolean" | "integer" | "number" | "string" | "array" | "object") => false,
-            _ => return Unsure,
+            (Value::Null, Type::Null) => true,
+            (Value::Bool(_), Type::Boolean) => true,
+            (Value::Int(_), Type::Integer | Type::Number) => true,
+            (Value::String(_), Type::String) => true,
+            (Value::Seq(_), Type::Array) => true,
+            (Value::Map(_), Type::Object) => true,
+            _ => false,
         };
         if fits { Valid } else { Invalid }
     };
-    match expected {
-        Json::Array(types) => {
-            let mut verdict = Invalid;
-            for t in types {
-                match one(t) {
-                    Valid => return Valid,
-                    Unsure => verdict = Unsure,
-                    Invalid => {}
-                }
-            }
-            verdict
+    let mut verdict = Invalid;
+    for &t in types {
+        match one(t) {
+            Valid => return Valid,
+            Unsure => verdict = Unsure,
+            Invalid => {}
         }
-        t => one(t),
     }
+    verdict
+}
+
+fn required(names: &[Option<Box<str>>], node: &Node) -> Verdict {
+    let Value::Map(m) = &node.value else { return Valid };
+    let mut v = Valid;
+    for n in names {
+        let Some(n) = n else { return Unsure };
+        if m.get(n).is_none() {
+            // A non-string key could print as `n` once converted to JSON.
+            v = if m.entries.iter().all(|(k, _)| k.as_str().is_some()) { Invalid } else { Unsure };
+            if v == Invalid {
+                return Invalid;
+            }
+        }
+    }
+    v
 }
 
 /// minLength / maxLength: JSON Schema counts characters (code points).
-fn length(limit: &Json, node: &Node, ok: fn(u64, u64) -> bool) -> Verdict {
-    let Some(limit) = limit.as_u64() else { return Unsure };
+fn length(limit: Option<u64>, node: &Node, ok: fn(u64, u64) -> bool) -> Verdict {
+    let Some(limit) = limit else { return Unsure };
     match &node.value {
         Value::String(s) => {
-            if ok(s.chars().count() as u64, limit) {
-                Valid
-            } else {
-                Invalid
-            }
+            // Characters are at most as many as bytes, and at least a quarter as many: the
+            // bytes decide most strings without counting.
+            let bytes = s.len() as u64;
+            let decided = (ok(bytes, limit) == ok(bytes.div_ceil(4), limit)).then(|| ok(bytes, limit));
+            let fits = decided.unwrap_or_else(|| ok(s.chars().count() as u64, limit));
+            if fits { Valid } else { Invalid }
         }
         _ => Valid,
     }

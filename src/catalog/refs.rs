@@ -20,16 +20,43 @@ impl EntityRef {
 /// `kind:namespace/name`, lower-cased (Backstage's `stringifyEntityRef`).
 pub fn canonical(kind: &str, namespace: &str, name: &str) -> String {
     let mut s = String::with_capacity(kind.len() + namespace.len() + name.len() + 2);
-    s.push_str(&kind.to_lowercase());
+    push_lower(&mut s, kind);
     s.push(':');
-    s.push_str(&namespace.to_lowercase());
+    push_lower(&mut s, namespace);
     s.push('/');
-    s.push_str(&name.to_lowercase());
+    push_lower(&mut s, name);
     s
+}
+
+/// Appends `part` lower-cased. Refs are nearly always ASCII, which needs no allocation.
+fn push_lower(s: &mut String, part: &str) {
+    if part.is_ascii() {
+        let start = s.len();
+        s.push_str(part);
+        s[start..].make_ascii_lowercase();
+    } else {
+        s.push_str(&part.to_lowercase());
+    }
 }
 
 /// Parses a reference string with a default kind and namespace. The error text is Backstage's.
 pub fn parse_ref(text: &str, default_kind: Option<&str>, default_namespace: &str) -> Result<EntityRef, String> {
+    let (kind, namespace, name) = split_ref(text, default_kind, default_namespace)?;
+    Ok(EntityRef { kind: kind.to_string(), namespace: namespace.to_string(), name: name.to_string() })
+}
+
+/// [`parse_ref`] straight to the canonical form.
+pub fn parse_canonical(text: &str, default_kind: Option<&str>, default_namespace: &str) -> Result<String, String> {
+    let (kind, namespace, name) = split_ref(text, default_kind, default_namespace)?;
+    Ok(canonical(kind, namespace, name))
+}
+
+/// The kind, namespace and name of a reference, defaults filled in.
+fn split_ref<'a>(
+    text: &'a str,
+    default_kind: Option<&'a str>,
+    default_namespace: &'a str,
+) -> Result<(&'a str, &'a str, &'a str), String> {
     if text.is_empty() {
         return Err("Entity reference must not be empty".into());
     }
@@ -52,11 +79,7 @@ pub fn parse_ref(text: &str, default_kind: Option<&str>, default_namespace: &str
             "Entity reference \"{text}\" had missing or empty kind (e.g. did not start with \"component:\" or similar)"
         ));
     };
-    Ok(EntityRef {
-        kind: kind.to_string(),
-        namespace: namespace.unwrap_or(default_namespace).to_string(),
-        name: name.to_string(),
-    })
+    Ok((kind, namespace.unwrap_or(default_namespace), name))
 }
 
 /// A spec field that holds references, with what Backstage does with it.

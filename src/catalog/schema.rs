@@ -94,6 +94,15 @@ fn parsed() -> &'static Parsed {
     })
 }
 
+/// The quick checker for every embedded file, compiled once.
+fn quick_checker() -> &'static quick::Compiled {
+    static Q: OnceLock<quick::Compiled> = OnceLock::new();
+    Q.get_or_init(|| {
+        let names: Vec<&str> = FILES.iter().map(|(f, _)| *f).collect();
+        quick::Compiled::new(parsed(), &names)
+    })
+}
+
 /// Compiled on first use (only an entity the quick check cannot vouch for needs them), shared
 /// by every thread.
 pub fn builtin() -> &'static Compiled {
@@ -115,7 +124,7 @@ const ENTITY: &str = "entity.schema.json";
 /// YAML tree; only the others are converted to JSON for `jsonschema`.
 pub fn builtin_issues(kind: Option<usize>, node: &Node) -> Vec<Issue> {
     let file = kind.map_or(ENTITY, |i| BUILTIN[i].file);
-    if quick::check(parsed(), file, node) == Verdict::Valid {
+    if quick_checker().check(file, node) == Verdict::Valid {
         return Vec::new();
     }
     let c = builtin();
@@ -131,7 +140,7 @@ pub fn quick_agrees(kind: Option<usize>, node: &Node) -> Result<(), String> {
         Some(i) => (BUILTIN[i].file, &c.kinds[i]),
         None => (ENTITY, &c.entity),
     };
-    let verdict = quick::check(parsed(), file, node);
+    let verdict = quick_checker().check(file, node);
     let found = issues(validator, &node.to_json());
     match verdict {
         Verdict::Valid if !found.is_empty() => Err(format!("quick check says valid; jsonschema found {found:?}")),

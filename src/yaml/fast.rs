@@ -9,6 +9,8 @@
 //! (`None`), and the caller parses the text the ordinary way, errors and limits included. A
 //! differential test holds it to the event path's output.
 
+use std::collections::HashSet;
+
 use super::node::{Map, Node, Pos, Span, Value};
 use super::scalar;
 
@@ -17,6 +19,42 @@ const MAX_DEPTH: usize = 64;
 
 /// The YAML spec's limit on implicit keys; longer ones are the event path's business.
 const MAX_KEY: usize = 1000;
+
+/// Keys scanned one by one before a mapping's keys go into a hash set.
+const FEW_KEYS: usize = 16;
+
+/// The keys of one mapping so far. A scan is cheapest for the few keys descriptors have, but
+/// quadratic: a hostile 100,000-key mapping would cost 5·10⁹ comparisons.
+struct Keys<'t> {
+    few: [&'t str; FEW_KEYS],
+    len: usize,
+    many: Option<HashSet<&'t str>>,
+}
+
+impl<'t> Keys<'t> {
+    fn new() -> Self {
+        Keys { few: [""; FEW_KEYS], len: 0, many: None }
+    }
+
+    /// Adds `key`; false when it is already there.
+    fn insert(&mut self, key: &'t str) -> bool {
+        if let Some(set) = &mut self.many {
+            return set.insert(key);
+        }
+        if self.few[..self.len].contains(&key) {
+            return false;
+        }
+        if self.len < FEW_KEYS {
+            self.few[self.len] = key;
+            self.len += 1;
+        } else {
+            let mut set: HashSet<&'t str> = self.few.iter().copied().collect();
+            set.insert(key);
+            self.many = Some(set);
+        }
+        true
+    }
+}
 
 /// One line: 1-based number, leading spaces, and the text after them (no newline).
 #[derive(Clone, Copy)]
@@ -50,12 +88,19 @@ pub fn parse(text: &str, max_depth: usize) -> Option<Vec<(usize, Node)>> {
         return None;
     }
     let mut lines = Vec::with_capacity(text.len() / 16);
-    for (i, raw) in text[..text.len() - 1].split('\n').enumerate() {
+    // Lines are short: a byte loop beats a `memchr` call per line.
+    let mut start = 0;
+    for (i, &b) in text.as_bytes().iter().enumerate() {
+        if b != b'\n' {
+            continue;
+        }
+        let raw = &text[start..i];
+        start = i + 1;
         if raw.ends_with(' ') {
             return None;
         }
         let body = raw.trim_start_matches(' ');
-        lines.push(Line { no: i as u32 + 1, indent: raw.len() - body.len(), text: body });
+        lines.push(Line { no: lines.len() as u32 + 1, indent: raw.len() - body.len(), text: body });
     }
     let eof = Pos { line: lines.len() as u32 + 1, column: 1 };
     let mut docs = Vec::new();
@@ -137,6 +182,7 @@ impl<'t> Reader<'_, 't> {
         let indent = first.indent;
         let start = first.pos();
         let mut map = Map::default();
+        let mut keys = Keys::new();
         let mut line = Some(first);
         while let Some(l) = line {
             if l.indent != indent || is_marker(&l) || l.is_seq_entry() {
@@ -145,9 +191,9 @@ impl<'t> Reader<'_, 't> {
             self.at += 1;
             let (key, rest) = split_key(l.text)?;
             let key_node = plain(key, l.no, indent)?;
-            // String keys only, so that equal values and equal JSON keys are the same thing.
-            let Value::String(name) = &key_node.value else { return None };
-            if key.len() > MAX_KEY || map.entries.iter().any(|(k, _)| k.as_str() == Some(name)) {
+            // String keys only, so that equal values and equal JSON keys are the same thing; a
+            // plain string's value is its text, so the texts can stand for the values.
+            if !matches!(key_node.value, Value::String(_)) || key.len() > MAX_KEY || !keys.insert(key) {
                 return None;
             }
             let value_col = indent + (l.text.len() - rest.len());
@@ -288,7 +334,8 @@ impl<'t> Reader<'_, 't> {
 
 /// `key: rest` or `key:`; the key must be a plain word.
 fn split_key(text: &str) -> Option<(&str, &str)> {
-    let i = text.find(':')?;
+    // Lines are short: a byte scan beats `memchr`'s set-up.
+    let i = text.bytes().position(|b| b == b':')?;
     let (key, after) = (&text[..i], &text[i + 1..]);
     let rest = match after.strip_prefix(' ') {
         Some(r) => r.trim_start_matches(' '),
@@ -301,10 +348,38 @@ fn split_key(text: &str) -> Option<(&str, &str)> {
 /// A plain scalar that is all of `text`, at 0-based column `col` of line `no`.
 fn plain(text: &str, no: u32, col: usize) -> Option<Node> {
     let first = *text.as_bytes().first()?;
-    if b"-?:,[]{}#&*!|>'\"%@`".contains(&first) || text.contains(": ") || text.contains(" #") || text.ends_with(':') {
+    // A `match`, not `[u8]::contains`, which calls `memchr`.
+    let indicator = matches!(
+        first,
+        b'-' | b'?'
+            | b':'
+            | b','
+            | b'['
+            | b']'
+            | b'{'
+            | b'}'
+            | b'#'
+            | b'&'
+            | b'*'
+            | b'!'
+            | b'|'
+            | b'>'
+            | b'\''
+            | b'"'
+            | b'%'
+            | b'@'
+            | b'`'
+    );
+    if indicator || breaks_plain(text) || text.ends_with(':') {
         return None;
     }
     Some(scalar_node(text, no, col))
+}
+
+/// Whether `: ` (a mapping value) or ` #` (a comment) is inside `text`. A byte scan: the texts
+/// are short, and a substring search costs more to set up than to run.
+fn breaks_plain(text: &str) -> bool {
+    text.as_bytes().windows(2).any(|w| w == b": " || w == b" #")
 }
 
 fn scalar_node(text: &str, no: u32, col: usize) -> Node {
@@ -325,10 +400,13 @@ fn flow_list(inner: &str, no: u32, col: usize) -> Option<Node> {
             let lead = part.len() - part.trim_start_matches(' ').len();
             // `kind:name` is one word in a flow list; `a: b` or a trailing `:` is not.
             if word.is_empty()
-                || word.bytes().any(|b| b"[]{}#'\"".contains(&b))
-                || word.contains(": ")
+                || word.bytes().any(|b| matches!(b, b'[' | b']' | b'{' | b'}' | b'#' | b'\'' | b'"'))
+                || breaks_plain(word)
                 || word.ends_with(':')
-                || b"-?:!&*|>%@`".contains(&word.as_bytes()[0])
+                || matches!(
+                    word.as_bytes()[0],
+                    b'-' | b'?' | b':' | b'!' | b'&' | b'*' | b'|' | b'>' | b'%' | b'@' | b'`'
+                )
             {
                 return None;
             }
@@ -515,6 +593,30 @@ mod tests {
         }
         // The generator must exercise the fast path, not only its refusals.
         assert!(fast * 20 > total, "fast path took only {fast} of {total} texts");
+    }
+
+    #[test]
+    fn a_mapping_of_100k_keys_is_linear() {
+        let mut text: String = (0..100_000).map(|i| format!("key-{i}: v\n")).collect();
+        let start = std::time::Instant::now();
+        let docs = parse(&text, 256).expect("plain keys take the fast path");
+        assert_eq!(docs[0].1.as_map().map(Map::len), Some(100_000));
+        // A repeat after the hash set took over: refused here, reported by the event path.
+        text.push_str("key-17: again\n");
+        assert!(parse(&text, 256).is_none());
+        // Quadratic, each parse above would take 5·10⁹ comparisons: minutes in a debug build.
+        // Linear, both take well under a second, or a few on a loaded machine.
+        assert!(start.elapsed() < std::time::Duration::from_secs(20), "{:?}", start.elapsed());
+        let (_, err) = crate::yaml::parse_documents(&text, &ParseOptions::default());
+        let err = err.expect("the event path reports the repeat");
+        assert_eq!((err.line, err.message.starts_with("duplicate key")), (100_001, true), "{err:?}");
+        // Below and at the switch to the hash set.
+        for n in [2, FEW_KEYS, FEW_KEYS + 1, FEW_KEYS + 2] {
+            let mut t: String = (0..n).map(|i| format!("k{i}: v\n")).collect();
+            assert!(parse(&t, 256).is_some(), "{n}");
+            t.push_str(&format!("k{}: v\n", n - 1));
+            assert!(parse(&t, 256).is_none(), "{n}");
+        }
     }
 
     #[test]

@@ -12,8 +12,8 @@ mod parse;
 mod scalar;
 
 pub use node::{Map, Node, Pos, Span, Value};
-pub use parse::{Document, Limits, ParseOptions, YamlError, parse_documents, parse_one};
+pub use parse::{Document, Limits, ParseOptions, YamlError, parse_documents, parse_one, parse_plain};
 
-/// For tests: the event path alone, to hold the fast path to it.
-#[doc(hidden)]
+/// The event path alone (every text through `saphyr-parser`), also for tests to hold the fast
+/// path to it.
 pub use parse::parse_events;

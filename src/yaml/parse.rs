@@ -66,10 +66,18 @@ pub enum YamlErrorKind {
 /// Parses every document of `text`. On an error, the documents completed before it are kept,
 /// so a caller can still report what it found.
 pub fn parse_documents(text: &str, opts: &ParseOptions) -> (Vec<Document>, Option<YamlError>) {
-    if let Some(docs) = super::fast::parse(text, opts.limits.max_depth) {
-        return (docs.into_iter().map(|(index, root)| Document { index, root }).collect(), None);
+    match parse_plain(text, opts) {
+        Some(docs) => (docs, None),
+        None => parse_events(text, opts),
     }
-    parse_events(text, opts)
+}
+
+/// The documents of `text` when it is in the plain subset the line reader handles, else `None`
+/// (then [`parse_events`] gives the same trees). Plain text is printable ASCII and line feeds;
+/// it has no quotes, anchors, aliases, tags, directives, or keys other than strings.
+pub fn parse_plain(text: &str, opts: &ParseOptions) -> Option<Vec<Document>> {
+    let docs = super::fast::parse(text, opts.limits.max_depth)?;
+    Some(docs.into_iter().map(|(index, root)| Document { index, root }).collect())
 }
 
 /// [`parse_documents`] without the fast path: every text through `saphyr-parser`'s events.
