@@ -128,38 +128,42 @@ async fn serve(args: Args) -> anyhow::Result<Outcome> {
 /// Another replica's enqueue wakes nobody here, so an idle worker still looks every so often.
 const IDLE_POLL: Duration = Duration::from_millis(500);
 
-/// One worker: claims and reconciles requests until `stop`. A request queued through this
-/// replica's webhooks wakes it at once; each run is counted in the replica's metrics.
+/// One worker: claims and reconciles requests until `stop`. A request newly queued through
+/// this replica's webhooks wakes one idle worker at once; each run is counted in the replica's
+/// metrics.
 async fn work(ctx: Arc<paved::reconcile::Context>, srv: Arc<Server>, stop: CancellationToken) {
     while !stop.is_cancelled() {
         // Armed before the claim, so a request queued between "nothing to claim" and the wait
         // still wakes this worker.
-        let queued = srv.queued.notified();
-        tokio::pin!(queued);
+        let mut queued = Box::pin(srv.queued.notified());
         queued.as_mut().enable();
         let began = Instant::now();
-        match worker::work_one(&ctx).await {
-            Ok(Some(worked)) => {
-                let Some((state, outcome)) = &worked.run else { continue };
-                let kind = state.flow.run_kind();
-                srv.metrics.run_finished(kind.as_str(), outcome.status.as_str(), began.elapsed());
-                if let Action::Requeue(after) = outcome.action {
-                    let (store, req, stop) = (ctx.store.clone(), worked.request.clone(), stop.clone());
-                    tokio::spawn(async move {
-                        tokio::select! {
-                            _ = tokio::time::sleep(after) => { let _ = store.enqueue(&req).await; }
-                            _ = stop.cancelled() => {}
-                        }
-                    });
-                }
-            }
+        let claimed = match worker::claim(&ctx).await {
+            Ok(Some(claim)) => claim,
             Ok(None) | Err(_) => {
                 tokio::select! {
                     _ = &mut queued => {}
                     _ = tokio::time::sleep(IDLE_POLL) => {}
                     _ = stop.cancelled() => {}
                 }
+                continue;
             }
+        };
+        // Busy from here: a wake-up this worker took while claiming passes to an idle one
+        // (tokio hands an unused `notify_one` on when its waiter is dropped).
+        drop(queued);
+        let Ok(worked) = worker::work_claimed(&ctx, claimed).await else { continue };
+        let Some((state, outcome)) = &worked.run else { continue };
+        let kind = state.flow.run_kind();
+        srv.metrics.run_finished(kind.as_str(), outcome.status.as_str(), began.elapsed());
+        if let Action::Requeue(after) = outcome.action {
+            let (store, req, stop) = (ctx.store.clone(), worked.request.clone(), stop.clone());
+            tokio::spawn(async move {
+                tokio::select! {
+                    _ = tokio::time::sleep(after) => { let _ = store.enqueue(&req).await; }
+                    _ = stop.cancelled() => {}
+                }
+            });
         }
     }
 }

@@ -206,6 +206,10 @@ impl FileSource for TreeSource {
         }
     }
 
+    fn tree_id(&self) -> Option<String> {
+        Some(self.tree.to_string())
+    }
+
     fn describe(&self) -> String {
         let id = self.commit.to_string();
         format!("commit {}", &id[..id.len().min(12)])

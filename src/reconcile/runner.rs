@@ -74,8 +74,9 @@ pub(crate) async fn run(
 
 /// Appends the command's output to the step's log as it comes, a batch at a time: whatever
 /// arrived while the previous append was being written goes in the next one, so a slow store
-/// means fewer, larger writes rather than a backlog. Ends once the command has returned and
-/// every line it produced is written.
+/// means fewer, larger writes rather than a backlog. The command line waits for the first
+/// output (or the end), which saves a write for a command that answers at once. Ends once the
+/// command has returned and every line it produced is written.
 async fn stream_log(
     ctx: &Context,
     step: Option<i64>,
@@ -83,31 +84,35 @@ async fn stream_log(
     mut rx: mpsc::UnboundedReceiver<LogLine>,
     done: &CancellationToken,
 ) {
+    let append = |batch: String| async move {
+        if let (Some(step), false) = (step, batch.is_empty()) {
+            let _ = ctx.store.append_log(step, &batch).await;
+        }
+    };
     let mut batch = header;
+    let mut output = false;
     loop {
         while let Ok(l) = rx.try_recv() {
             push_line(&mut batch, &l);
+            output = true;
         }
-        if !batch.is_empty() {
-            if let Some(step) = step {
-                let _ = ctx.store.append_log(step, &batch).await;
-            }
-            batch.clear();
+        if output && !batch.is_empty() {
+            append(std::mem::take(&mut batch)).await;
         }
         tokio::select! {
             line = rx.recv() => match line {
-                Some(l) => push_line(&mut batch, &l),
-                None => return,
+                Some(l) => {
+                    push_line(&mut batch, &l);
+                    output = true;
+                }
+                None => return append(batch).await,
             },
             // The executor has returned: what is still queued is the last of it.
             _ = done.cancelled() => {
                 while let Ok(l) = rx.try_recv() {
                     push_line(&mut batch, &l);
                 }
-                if let (Some(step), false) = (step, batch.is_empty()) {
-                    let _ = ctx.store.append_log(step, &batch).await;
-                }
-                return;
+                return append(batch).await;
             }
         }
     }

@@ -12,7 +12,7 @@ use super::reason::Reason;
 use super::state::RunState;
 use super::summary::Outcome;
 use super::{Context, reconcile};
-use crate::store::{InterruptScope, LockKey, ReconcileRequest, Result as StoreResult, Store};
+use crate::store::{Claim, InterruptScope, LockKey, ReconcileRequest, Result as StoreResult, Store};
 
 /// How long a claim lasts without renewal, unless `Settings::claim_lease` says otherwise.
 pub const CLAIM_LEASE: Duration = Duration::from_secs(120);
@@ -33,10 +33,20 @@ pub async fn recover(ctx: &Context, scope: &InterruptScope) -> StoreResult<Vec<i
 
 /// Claims the oldest waiting request and reconciles it. `None` when the queue is empty.
 pub async fn work_one(ctx: &Context) -> StoreResult<Option<Worked>> {
+    match claim(ctx).await? {
+        Some(claim) => work_claimed(ctx, claim).await.map(Some),
+        None => Ok(None),
+    }
+}
+
+/// Claims the oldest waiting request under this replica's lease, without working it.
+pub async fn claim(ctx: &Context) -> StoreResult<Option<Claim>> {
+    ctx.store.claim_next(&ctx.settings.replica, ctx.settings.claim_lease).await
+}
+
+/// Reconciles a request [`claim`] returned (renewing its lease meanwhile) and completes it.
+pub async fn work_claimed(ctx: &Context, claim: Claim) -> StoreResult<Worked> {
     let lease = ctx.settings.claim_lease;
-    let Some(claim) = ctx.store.claim_next(&ctx.settings.replica, lease).await? else {
-        return Ok(None);
-    };
     let keeper = {
         let store = Arc::clone(&ctx.store);
         let (id, replica) = (claim.id, ctx.settings.replica.clone());
@@ -63,7 +73,7 @@ pub async fn work_one(ctx: &Context) -> StoreResult<Option<Worked>> {
     };
     keeper.abort();
     ctx.store.complete(claim.id, &ctx.settings.replica).await?;
-    Ok(Some(Worked { request: claim.request, run }))
+    Ok(Worked { request: claim.request, run })
 }
 
 /// Works until `stop` is cancelled: requests are taken as they come (checking every `idle`

@@ -73,7 +73,8 @@ pub struct Server {
     /// Set on shutdown: `/readyz` fails and webhooks are refused with 503 so the forge retries
     /// them against another replica.
     draining: AtomicBool,
-    /// Woken when a request is queued, so an in-process worker does not wait for its poll.
+    /// Wakes one in-process worker when a new request is queued, so it does not wait for its
+    /// poll.
     pub queued: Arc<tokio::sync::Notify>,
     /// Forge repository (`owner/name`) → the name paved.yaml gives it (`reconcile.repositories`).
     /// Empty: names are used as the forge spells them.

@@ -145,8 +145,12 @@ async fn queue_delivery(s: &Server, req: &ReconcileRequest, event: &Event) -> (&
 }
 
 fn queued(s: &Server, done: Enqueued) -> (&'static str, Response) {
-    s.queued.notify_waiters();
     let collapsed = matches!(done, Enqueued::Collapsed(_));
+    // One new request needs one worker; waking them all made every idle worker race for it,
+    // each claim a transaction. A collapsed request was announced when it was queued.
+    if !collapsed {
+        s.queued.notify_one();
+    }
     let body = json!({"status": "queued", "request": done.id(), "collapsed": collapsed});
     ("queued", reply(StatusCode::ACCEPTED, body))
 }

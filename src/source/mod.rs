@@ -72,6 +72,13 @@ pub trait FileSource: Send + Sync {
         None
     }
 
+    /// An id of everything the source holds (a git tree id) when it has one: two sources with
+    /// the same id hold the same files, so a result computed from all of them can be reused.
+    /// A view that changes what is visible must not pass its inner source's id on.
+    fn tree_id(&self) -> Option<String> {
+        None
+    }
+
     /// A label for messages: the directory or the commit.
     fn describe(&self) -> String;
 }
@@ -88,6 +95,9 @@ impl<T: FileSource + ?Sized> FileSource for Arc<T> {
     }
     fn content_id(&self, path: &RelPath) -> Option<String> {
         (**self).content_id(path)
+    }
+    fn tree_id(&self) -> Option<String> {
+        (**self).tree_id()
     }
     fn describe(&self) -> String {
         (**self).describe()

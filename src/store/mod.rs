@@ -11,6 +11,17 @@
 //! time its lease ends; a replica that dies stops renewing, and another takes the work over once
 //! the lease has run out. Locks of runs that were interrupted (paved restarted in the middle of
 //! them) are pinned instead: they never expire, so nothing is applied again without a new plan.
+//!
+//! Durability: what paved promised someone else waits for the disk — a queued request and its
+//! webhook delivery (the forge was told `202`), locks, drift leases. The records of runs
+//! (runs, steps, logs, plans, events) and the queue's claims do not: on PostgreSQL they are
+//! committed with `synchronous_commit = off`, which makes them visible at once but lets a
+//! database crash lose the last fraction of a second of them (a transaction is lost whole or
+//! kept whole, and nothing written before a later durable commit is lost: the WAL is flushed
+//! in order). A lost claim or completion only means the request runs again; a lost plan record
+//! makes the apply requirements ask for a new plan. Waiting for a flush (a few milliseconds on
+//! ordinary disks) on each of a run's dozen writes was most of a pull request's time to its
+//! check. SQLite in WAL mode with `synchronous = NORMAL` already commits without a flush.
 
 mod backend;
 mod clock;

@@ -26,6 +26,9 @@ const CLAIMS_LOCK_KEY: i64 = 0x7061_7665_6471;
 #[derive(Debug, Clone)]
 pub struct PgStore {
     pool: PgPool,
+    /// The same database with `synchronous_commit = off`, for the records of runs and the
+    /// queue's claims (see [`crate::store`]): a commit there does not wait for the WAL flush.
+    records: PgPool,
     clock: Arc<dyn Clock>,
 }
 
@@ -64,22 +67,24 @@ impl PgStore {
     }
 
     async fn connect_with(url: &StoreUrl, options: PgConnectOptions, clock: Arc<dyn Clock>) -> Result<PgStore> {
-        let pool = PgPoolOptions::new()
-            .max_connections(10)
-            .acquire_timeout(Duration::from_secs(30))
-            .connect_with(options)
-            .await
-            .map_err(connect_error(url))?;
+        let pool_options = || PgPoolOptions::new().max_connections(10).acquire_timeout(Duration::from_secs(30));
+        let records = pool_options().connect_lazy_with(options.clone().options([("synchronous_commit", "off")]));
+        let pool = pool_options().connect_with(options).await.map_err(connect_error(url))?;
         MIGRATOR.run(&pool).await.map_err(StoreError::Migrate)?;
-        Ok(PgStore { pool, clock })
+        Ok(PgStore { pool, records, clock })
     }
 
     pub async fn close(&self) {
+        self.records.close().await;
         self.pool.close().await;
     }
 
     async fn begin_write(&self, what: &'static str) -> Result<Transaction<'static, Postgres>> {
         self.pool.begin().await.map_err(op(what))
+    }
+
+    async fn begin_records(&self, what: &'static str) -> Result<Transaction<'static, Postgres>> {
+        self.records.begin().await.map_err(op(what))
     }
 
     /// `SKIP LOCKED` keeps two claimers off one row, but not off two requests for the same

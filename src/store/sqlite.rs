@@ -20,6 +20,9 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
     pool: SqlitePool,
+    /// The same pool: in WAL mode with `synchronous = NORMAL` no commit waits for a disk flush,
+    /// so records need nothing cheaper than the rest.
+    records: SqlitePool,
     clock: Arc<dyn Clock>,
 }
 
@@ -67,7 +70,7 @@ impl SqliteStore {
 
     async fn migrated(pool: SqlitePool, clock: Arc<dyn Clock>) -> Result<SqliteStore> {
         MIGRATOR.run(&pool).await.map_err(StoreError::Migrate)?;
-        Ok(SqliteStore { pool, clock })
+        Ok(SqliteStore { records: pool.clone(), pool, clock })
     }
 
     /// Closes the pool; the last connection checkpoints the WAL into the file.
@@ -77,6 +80,10 @@ impl SqliteStore {
 
     async fn begin_write(&self, what: &'static str) -> Result<Transaction<'static, Sqlite>> {
         self.pool.begin_with("BEGIN IMMEDIATE").await.map_err(op(what))
+    }
+
+    async fn begin_records(&self, what: &'static str) -> Result<Transaction<'static, Sqlite>> {
+        self.begin_write(what).await
     }
 
     async fn serialise_claims(_: &mut Transaction<'static, Sqlite>) -> Result<()> {

@@ -4,12 +4,15 @@
 use std::collections::BTreeMap;
 use std::sync::Mutex;
 
+use chrono::NaiveDate;
 use serde_json::Value;
 
+use super::memo::Recent;
 use crate::affected::load::{Described, StackLoader};
 use crate::affected::{self, ChangedFiles, Options, Snapshot};
 use crate::config::Config;
 use crate::reconcile::ports::{Affected, AffectedFinder, Directory, Location, Target, Validator};
+use crate::report::Diagnostic;
 use crate::report::Report;
 use crate::source::{FileSource, RelPath};
 use crate::stacks::{AtmosConfig, LoadOptions, StackSet};
@@ -21,17 +24,39 @@ fn env() -> BTreeMap<String, String> {
     std::env::vars().collect()
 }
 
-/// What `paved validate` checks: catalog, policies over it, stacks.
-pub struct PavedValidator;
+/// Results kept per adapter (see [`Recent`]).
+const REMEMBERED: usize = 32;
+
+/// What `paved validate` checks: catalog, policies over it, stacks. A report is kept for the
+/// revision's tree, the day (waivers expire) and the config; the process's environment is the
+/// same for every run.
+pub struct PavedValidator {
+    memo: Recent<(String, NaiveDate, Config), Report>,
+}
+
+impl Default for PavedValidator {
+    fn default() -> Self {
+        PavedValidator { memo: Recent::new(REMEMBERED) }
+    }
+}
 
 impl Validator for PavedValidator {
     fn validate(&self, files: &dyn FileSource, config: &Config) -> Report {
+        let today = chrono::Utc::now().date_naive();
+        let key = files.tree_id().map(|tree| (tree, today, config.clone()));
+        if let Some(report) = key.as_ref().and_then(|k| self.memo.get(k)) {
+            return report;
+        }
         let mut report = Report::default();
         let (catalog, catalog_report) = crate::catalog::load(files, config);
         report.extend(catalog_report);
         // Stacks checks and policies over one load of the stack set.
-        let today = chrono::Utc::now().date_naive();
         report.extend(crate::policy::validate_with_stacks(files, config, &catalog, &env(), today));
+        // A policy that ran out of time says more about the machine's load than the revision.
+        let timed_out = report.diagnostics.iter().any(|d| d.rule == crate::policy::rules::TIMEOUT);
+        if let (Some(key), false) = (key, timed_out) {
+            self.memo.put(key, report.clone());
+        }
         report
     }
 }
@@ -82,8 +107,21 @@ impl StackLoader for Engine {
     }
 }
 
-/// `affected` between two revisions, as reconcile targets.
-pub struct PavedAffected;
+/// What determines an `affected` answer: the base's tree (none: a first reconcile), the head's,
+/// the changed paths and the config.
+type AffectedKey = (Option<String>, String, Vec<String>, Config);
+
+/// `affected` between two revisions, as reconcile targets. An answer is kept for the two trees,
+/// the changed paths and the config.
+pub struct PavedAffected {
+    memo: Recent<AffectedKey, Result<Vec<Target>, Vec<Diagnostic>>>,
+}
+
+impl Default for PavedAffected {
+    fn default() -> Self {
+        PavedAffected { memo: Recent::new(REMEMBERED) }
+    }
+}
 
 impl AffectedFinder for PavedAffected {
     fn affected(
@@ -93,37 +131,58 @@ impl AffectedFinder for PavedAffected {
         changed: &[String],
         config: &Config,
     ) -> Affected {
-        let engine = Engine::default();
-        let head_loaded = affected::load::snapshot(head, config, &engine);
-        let paths: Vec<RelPath> = changed.iter().filter_map(|p| RelPath::new(p).ok()).collect();
-        let changed = ChangedFiles::new(paths.iter());
-        let base_snapshot = match base {
-            Some(b) => affected::load::base_snapshot(b, config, &engine, &head_loaded, &changed).snapshot,
-            None => Snapshot::default(),
+        let base_tree = match base.map(|b| b.tree_id()) {
+            None => Some(None),
+            Some(id) => id.map(Some),
         };
-        let opts = Options { include_dependents: false, include_settings: false, exclude_locked: false, stack: None };
-        let result = affected::compute(&base_snapshot, &head_loaded.snapshot, &changed, &opts);
-        let places = engine.places.lock().unwrap_or_else(|e| e.into_inner());
-        let targets = result
-            .affected
-            .into_iter()
-            .filter(|item| item.component_type == "terraform")
-            .map(|item| {
-                let key = (item.stack.clone(), item.component_type.clone(), item.component.clone());
-                let inst = head_loaded.snapshot.stacks.get(&key).or_else(|| base_snapshot.stacks.get(&key));
-                Target {
-                    depends_on: inst.map(|i| dependencies(&i.section, &item.stack)).unwrap_or_default(),
-                    owner: inst.and_then(|i| i.owner_ref()),
-                    location: places.get(&(item.stack.clone(), item.component.clone())).cloned(),
-                    reasons: if item.affected_all.is_empty() { vec![item.affected.clone()] } else { item.affected_all },
-                    deleted: item.deleted,
-                    stack: item.stack,
-                    component: item.component,
-                }
-            })
-            .collect();
-        Ok(targets)
+        let key = base_tree.zip(head.tree_id()).map(|(b, h)| (b, h, changed.to_vec(), config.clone()));
+        if let Some(found) = key.as_ref().and_then(|k| self.memo.get(k)) {
+            return found;
+        }
+        let found = compute_affected(base, head, changed, config);
+        if let Some(key) = key {
+            self.memo.put(key, found.clone());
+        }
+        found
     }
+}
+
+fn compute_affected(
+    base: Option<&dyn FileSource>,
+    head: &dyn FileSource,
+    changed: &[String],
+    config: &Config,
+) -> Affected {
+    let engine = Engine::default();
+    let head_loaded = affected::load::snapshot(head, config, &engine);
+    let paths: Vec<RelPath> = changed.iter().filter_map(|p| RelPath::new(p).ok()).collect();
+    let changed = ChangedFiles::new(paths.iter());
+    let base_snapshot = match base {
+        Some(b) => affected::load::base_snapshot(b, config, &engine, &head_loaded, &changed).snapshot,
+        None => Snapshot::default(),
+    };
+    let opts = Options { include_dependents: false, include_settings: false, exclude_locked: false, stack: None };
+    let result = affected::compute(&base_snapshot, &head_loaded.snapshot, &changed, &opts);
+    let places = engine.places.lock().unwrap_or_else(|e| e.into_inner());
+    let targets = result
+        .affected
+        .into_iter()
+        .filter(|item| item.component_type == "terraform")
+        .map(|item| {
+            let key = (item.stack.clone(), item.component_type.clone(), item.component.clone());
+            let inst = head_loaded.snapshot.stacks.get(&key).or_else(|| base_snapshot.stacks.get(&key));
+            Target {
+                depends_on: inst.map(|i| dependencies(&i.section, &item.stack)).unwrap_or_default(),
+                owner: inst.and_then(|i| i.owner_ref()),
+                location: places.get(&(item.stack.clone(), item.component.clone())).cloned(),
+                reasons: if item.affected_all.is_empty() { vec![item.affected.clone()] } else { item.affected_all },
+                deleted: item.deleted,
+                stack: item.stack,
+                component: item.component,
+            }
+        })
+        .collect();
+    Ok(targets)
 }
 
 /// `dependencies.components` (`[{component, stack?}]`) and legacy `settings.depends_on`
@@ -180,7 +239,89 @@ impl Directory for CatalogDirectory {
 
 #[cfg(test)]
 mod tests {
+    use std::sync::Arc;
+
     use super::*;
+    use crate::source::{DirEntry, EntryKind, MemorySource, SourceError};
+
+    /// Files with the tree id a git commit would give them.
+    struct Tree(MemorySource, &'static str);
+
+    impl FileSource for Tree {
+        fn read(&self, path: &RelPath, max_len: u64) -> Result<Arc<[u8]>, SourceError> {
+            self.0.read(path, max_len)
+        }
+        fn list(&self, dir: &RelPath) -> Result<Vec<DirEntry>, SourceError> {
+            self.0.list(dir)
+        }
+        fn kind(&self, path: &RelPath) -> Option<EntryKind> {
+            self.0.kind(path)
+        }
+        fn tree_id(&self) -> Option<String> {
+            Some(self.1.to_string())
+        }
+        fn describe(&self) -> String {
+            self.1.to_string()
+        }
+    }
+
+    fn broken_catalog() -> MemorySource {
+        MemorySource::new().with("catalog-info.yaml", "kind: [\n")
+    }
+
+    // Each case labels its files with a tree id of its choosing: a reused answer shows as the
+    // old one although the files differ.
+    #[test]
+    fn validation_is_reused_for_the_same_tree_and_config_only() {
+        let v = PavedValidator::default();
+        let cfg = Config::default();
+        let clean = v.validate(&Tree(MemorySource::new(), "t1"), &cfg);
+        assert!(!clean.has_errors(), "{:?}", clean.diagnostics);
+        assert!(v.validate(&broken_catalog(), &cfg).has_errors(), "the broken catalog is an error");
+        // Same tree id: the kept report, although the files differ.
+        assert_eq!(v.validate(&Tree(broken_catalog(), "t1"), &cfg).diagnostics, clean.diagnostics);
+        // A new tree, or the same tree under another config, is validated again.
+        assert!(v.validate(&Tree(broken_catalog(), "t2"), &cfg).has_errors());
+        let mut strict = cfg.clone();
+        strict.limits.max_file_size += 1;
+        assert!(v.validate(&Tree(broken_catalog(), "t1"), &strict).has_errors());
+        // A source without a tree id is never kept.
+        let plain = v.validate(&broken_catalog(), &cfg);
+        assert!(plain.has_errors());
+    }
+
+    fn stacks(extra: &str) -> MemorySource {
+        MemorySource::new()
+            .with(
+                "atmos.yaml",
+                "base_path: \".\"\ncomponents:\n  terraform:\n    base_path: components/terraform\n\
+                 stacks:\n  base_path: stacks\n  included_paths: [\"**/*\"]\n  name_pattern: \"{stage}\"\n",
+            )
+            .with("components/terraform/app/main.tf", "# app\n")
+            .with("stacks/dev.yaml", format!("vars:\n  stage: dev\ncomponents:\n  terraform:\n    app: {{{extra}}}\n"))
+    }
+
+    fn names(found: &Affected) -> Vec<String> {
+        found.as_ref().expect("stacks load").iter().map(|t| format!("{}/{}", t.stack, t.component)).collect()
+    }
+
+    #[test]
+    fn affected_is_reused_for_the_same_trees_changes_and_config_only() {
+        let a = PavedAffected::default();
+        let cfg = Config::parse("paved.yaml", "stacks:\n  path: .\n").expect("config");
+        let changed = vec!["stacks/dev.yaml".to_string()];
+        let base = Tree(stacks(""), "base");
+        let first = a.affected(Some(&base), &Tree(stacks("vars: {n: 1}"), "h1"), &changed, &cfg);
+        assert_eq!(names(&first), ["dev/app"]);
+        // Same trees: kept, although this head would change nothing.
+        let again = a.affected(Some(&base), &Tree(stacks(""), "h1"), &changed, &cfg);
+        assert_eq!(again, first);
+        // A new head tree is compared again.
+        assert!(names(&a.affected(Some(&base), &Tree(stacks(""), "h2"), &changed, &cfg)).is_empty());
+        // So is the same pair with other changed paths, or without a base.
+        assert!(names(&a.affected(Some(&base), &Tree(stacks(""), "h1"), &[], &cfg)).is_empty());
+        assert_eq!(names(&a.affected(None, &Tree(stacks(""), "h1"), &changed, &cfg)), ["dev/app"]);
+    }
 
     #[test]
     fn dependencies_from_both_forms() {

@@ -6,6 +6,7 @@ use std::sync::Mutex;
 
 use async_trait::async_trait;
 
+use super::memo::Recent;
 use crate::git::{self, AUDIT_NOTES_REF, Oid, Remote};
 use crate::reconcile::ports::{ChangedLines, Notes, PortError, Repo, Revision};
 use crate::source::RelPath;
@@ -23,7 +24,13 @@ pub struct GitRepo {
     /// The folder of the repository paved was pointed at (root: the whole repository). Files,
     /// changed paths and work directories are all seen from it.
     scope: RelPath,
+    /// Commits read recently, by id: a commit's files never change, and opening its tree
+    /// opens the repository again for each handle.
+    revisions: Recent<Oid, Revision>,
 }
+
+/// Commits whose trees stay open.
+const REVISIONS: usize = 32;
 
 fn err(e: git::GitError) -> PortError {
     PortError::new(e.to_string())
@@ -42,7 +49,14 @@ impl GitRepo {
             Some(wd) => scope_of(wd, path)?,
             None => RelPath::root(),
         };
-        Ok(GitRepo { repo: Mutex::new(repo), workdir, remote: None, checkouts: checkouts.into(), scope })
+        Ok(GitRepo {
+            repo: Mutex::new(repo),
+            workdir,
+            remote: None,
+            checkouts: checkouts.into(),
+            scope,
+            revisions: Recent::new(REVISIONS),
+        })
     }
 
     /// A bare clone of `remote` kept in `cache` (cloned on first use), fetched before each
@@ -55,7 +69,14 @@ impl GitRepo {
             git::remote::clone(&remote, cache, &opts).map_err(|e| PortError::transient(e.to_string()))?
         };
         let scope = RelPath::root();
-        Ok(GitRepo { repo: Mutex::new(repo), workdir: None, remote: Some(remote), checkouts: checkouts.into(), scope })
+        Ok(GitRepo {
+            repo: Mutex::new(repo),
+            workdir: None,
+            remote: Some(remote),
+            checkouts: checkouts.into(),
+            scope,
+            revisions: Recent::new(REVISIONS),
+        })
     }
 
     fn with<T>(&self, f: impl FnOnce(&git::Repo) -> Result<T, PortError>) -> Result<T, PortError> {
@@ -85,8 +106,13 @@ impl GitRepo {
     }
 
     fn revision(&self, r: &git::Repo, c: &git::Commit) -> Result<Revision, PortError> {
+        if let Some(known) = self.revisions.get(&c.id) {
+            return Ok(known);
+        }
         let files = r.tree_source(c).and_then(|t| t.scoped(&self.scope)).map_err(err)?;
-        Ok(Revision { sha: c.id.to_string(), files: std::sync::Arc::new(files) })
+        let revision = Revision { sha: c.id.to_string(), files: std::sync::Arc::new(files) };
+        self.revisions.put(c.id, revision.clone());
+        Ok(revision)
     }
 
     /// A folder of the whole repository, seen from the scope.
@@ -225,5 +251,40 @@ impl GitRepo {
             let b = r.default_branch().map_err(err)?;
             Ok(b.strip_prefix("origin/").unwrap_or(&b).to_string())
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn git(dir: &Path, args: &[&str]) {
+        let ok = std::process::Command::new("git")
+            .args(["-c", "user.name=T", "-c", "user.email=t@example.com"])
+            .args(args)
+            .current_dir(dir)
+            .status()
+            .expect("git runs")
+            .success();
+        assert!(ok, "git {args:?}");
+    }
+
+    #[tokio::test]
+    async fn a_commit_read_again_reuses_its_open_tree() {
+        let dir = tempfile::tempdir().unwrap();
+        git(dir.path(), &["init", "-q", "-b", "main"]);
+        std::fs::write(dir.path().join("a.txt"), "a\n").unwrap();
+        git(dir.path(), &["add", "-A"]);
+        git(dir.path(), &["commit", "-qm", "one"]);
+        let repo = GitRepo::local(dir.path(), dir.path().join(".checkouts")).unwrap();
+        let first = repo.resolve("main").await.unwrap();
+        assert!(std::sync::Arc::ptr_eq(&first.files, &repo.resolve(&first.sha).await.unwrap().files));
+        // A new commit is a new tree.
+        std::fs::write(dir.path().join("b.txt"), "b\n").unwrap();
+        git(dir.path(), &["add", "-A"]);
+        git(dir.path(), &["commit", "-qm", "two"]);
+        let second = repo.resolve("main").await.unwrap();
+        assert_ne!(second.sha, first.sha);
+        assert!(second.files.kind(&RelPath::new("b.txt").unwrap()).is_some());
     }
 }

@@ -3,6 +3,7 @@
 
 mod capabilities;
 mod git;
+mod memo;
 
 use std::sync::Arc;
 
@@ -21,8 +22,8 @@ pub struct Capabilities {
 /// paved's own catalog, stacks and policy engines.
 pub fn capabilities() -> Capabilities {
     Capabilities {
-        validator: Arc::new(PavedValidator),
-        affected: Arc::new(PavedAffected),
+        validator: Arc::new(PavedValidator::default()),
+        affected: Arc::new(PavedAffected::default()),
         directory: Arc::new(CatalogDirectory),
     }
 }

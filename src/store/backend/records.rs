@@ -28,15 +28,19 @@ macro_rules! records_backend {
                         .bind(&run.actor)
                         .bind(Json(Value::Object(Default::default())))
                         .bind(self.clock.now())
-                        .fetch_one(&self.pool)
+                        .fetch_one(&self.records)
                         .await
                         .map_err(op("create_run"))?
                         .into_model()
                 }
 
                 async fn start_run(&self, id: i64, replica: &str) -> Result<bool> {
-                    let done =
-                        sqlx::query(RUN_START).bind(id).bind(replica).bind(self.clock.now()).execute(&self.pool).await;
+                    let done = sqlx::query(RUN_START)
+                        .bind(id)
+                        .bind(replica)
+                        .bind(self.clock.now())
+                        .execute(&self.records)
+                        .await;
                     Ok(done.map_err(op("start_run"))?.rows_affected() == 1)
                 }
 
@@ -48,7 +52,7 @@ macro_rules! records_backend {
                         .bind(&end.conclusion)
                         .bind(Json(&end.summary))
                         .bind(self.clock.now())
-                        .execute(&self.pool)
+                        .execute(&self.records)
                         .await;
                     Ok(done.map_err(op("finish_run"))?.rows_affected() == 1)
                 }
@@ -105,11 +109,11 @@ macro_rules! records_backend {
             impl Steps for $store {
                 async fn start_step(&self, run_id: i64, name: &str) -> Result<Step> {
                     let row = sqlx::query_as::<_, StepRow>(STEP_INSERT).bind(run_id).bind(name).bind(self.clock.now());
-                    row.fetch_one(&self.pool).await.map_err(op("start_step"))?.into_model()
+                    row.fetch_one(&self.records).await.map_err(op("start_step"))?.into_model()
                 }
 
                 async fn append_log(&self, step_id: i64, chunk: &str) -> Result<()> {
-                    let mut tx = self.begin_write("append_log").await?;
+                    let mut tx = self.begin_records("append_log").await?;
                     let current: Option<i64> = sqlx::query_scalar(Self::STEP_LOG_BYTES)
                         .bind(step_id)
                         .fetch_optional(&mut *tx)
@@ -138,7 +142,7 @@ macro_rules! records_backend {
                         .bind(step_id)
                         .bind(status.as_str())
                         .bind(self.clock.now())
-                        .execute(&self.pool)
+                        .execute(&self.records)
                         .await;
                     Ok(done.map_err(op("finish_step"))?.rows_affected() == 1)
                 }
@@ -174,7 +178,7 @@ macro_rules! records_backend {
                         .bind(p.no_changes)
                         .bind(i64::from(p.exit_code))
                         .bind(self.clock.now())
-                        .fetch_one(&self.pool)
+                        .fetch_one(&self.records)
                         .await
                         .map_err(op("record_plan"))?
                         .into_model()

@@ -207,7 +207,7 @@ macro_rules! work_backend {
                 async fn claim_next(&self, replica: &str, lease: Duration) -> Result<Option<Claim>> {
                     let now = self.clock.now();
                     let until = lease_until(now, lease)?;
-                    let mut tx = self.begin_write("claim_next").await?;
+                    let mut tx = self.begin_records("claim_next").await?;
                     Self::serialise_claims(&mut tx).await?;
                     let candidate: Option<i64> = sqlx::query_scalar(Self::CLAIM_CANDIDATE)
                         .bind(now)
@@ -234,17 +234,17 @@ macro_rules! work_backend {
 
                 async fn renew_lease(&self, id: i64, replica: &str, lease: Duration) -> Result<bool> {
                     let until = lease_until(self.clock.now(), lease)?;
-                    let done = sqlx::query(QUEUE_RENEW).bind(id).bind(replica).bind(until).execute(&self.pool).await;
+                    let done = sqlx::query(QUEUE_RENEW).bind(id).bind(replica).bind(until).execute(&self.records).await;
                     Ok(done.map_err(op("renew_lease"))?.rows_affected() == 1)
                 }
 
                 async fn complete(&self, id: i64, replica: &str) -> Result<bool> {
-                    let done = sqlx::query(QUEUE_COMPLETE).bind(id).bind(replica).execute(&self.pool).await;
+                    let done = sqlx::query(QUEUE_COMPLETE).bind(id).bind(replica).execute(&self.records).await;
                     Ok(done.map_err(op("complete"))?.rows_affected() == 1)
                 }
 
                 async fn release(&self, id: i64, replica: &str) -> Result<bool> {
-                    match sqlx::query(QUEUE_RELEASE).bind(id).bind(replica).execute(&self.pool).await {
+                    match sqlx::query(QUEUE_RELEASE).bind(id).bind(replica).execute(&self.records).await {
                         Ok(done) => Ok(done.rows_affected() == 1),
                         // A duplicate is already waiting: this request merges into it.
                         Err(e) if is_unique_violation(&e) => self.complete(id, replica).await,
@@ -265,7 +265,7 @@ macro_rules! work_backend {
             #[async_trait]
             impl Events for $store {
                 async fn publish_event(&self, kind: &str, payload: &Value) -> Result<Event> {
-                    let mut tx = self.begin_write("publish_event").await?;
+                    let mut tx = self.begin_records("publish_event").await?;
                     Self::serialise_events(&mut tx).await?;
                     let row = sqlx::query_as::<_, EventRow>(EVENT_INSERT)
                         .bind(kind)
