@@ -10,7 +10,7 @@ use regorus::Engine;
 use regorus::utils::limits::ExecutionTimerConfig;
 use serde_json::Value as Json;
 
-use super::compile::{Entry, PolicySet, short};
+use super::compile::{Entry, PolicySet, Scope, short};
 use super::message::{self, Message};
 use super::rules;
 use super::subject::Subject;
@@ -46,6 +46,8 @@ impl From<&PolicyConfig> for EvalOptions {
 #[derive(Debug)]
 pub struct Bound {
     engine: Engine,
+    /// The smaller per-scope engines of the policy set, with the data loaded too.
+    scoped: Vec<(Scope, Engine)>,
     entries: Arc<[Entry]>,
     opts: EvalOptions,
     timeouts: Vec<AtomicUsize>,
@@ -54,21 +56,29 @@ pub struct Bound {
 impl PolicySet {
     /// Loads `data` (an object, merged under `data`) and prepares the engine once.
     pub fn bind(&self, data: Json, opts: EvalOptions) -> Result<Bound, Box<Diagnostic>> {
-        let mut engine = self.engine.clone();
-        engine.set_execution_timer_config(timer(opts.timeout));
-        engine.set_strict_builtin_errors(false);
-        let fail = |e: anyhow::Error| {
-            Box::new(Diagnostic::error(
-                rules::EVAL_ERROR,
-                format!("policy data cannot be loaded: {}", short(&e.to_string())),
-            ))
+        // Converted once; the engines share it (regorus values are reference-counted).
+        let data = (!data.is_null()).then(|| regorus::Value::from(data));
+        let prepare = |base: &Engine| {
+            let mut engine = base.clone();
+            engine.set_execution_timer_config(timer(opts.timeout));
+            engine.set_strict_builtin_errors(false);
+            let fail = |e: anyhow::Error| {
+                Box::new(Diagnostic::error(
+                    rules::EVAL_ERROR,
+                    format!("policy data cannot be loaded: {}", short(&e.to_string())),
+                ))
+            };
+            if let Some(data) = &data {
+                engine.add_data(data.clone()).map_err(fail)?;
+            }
+            engine.eval_query("true".into(), false).map_err(fail)?;
+            Ok::<_, Box<Diagnostic>>(engine)
         };
-        if !data.is_null() {
-            engine.add_data(regorus::Value::from(data)).map_err(fail)?;
-        }
-        engine.eval_query("true".into(), false).map_err(fail)?;
+        let engine = prepare(&self.engine)?;
+        let scoped =
+            self.scoped.iter().map(|(scope, e)| prepare(e).map(|e| (*scope, e))).collect::<Result<Vec<_>, _>>()?;
         let timeouts = self.entries.iter().map(|_| AtomicUsize::new(0)).collect();
-        Ok(Bound { engine, entries: self.entries.clone(), opts, timeouts })
+        Ok(Bound { engine, scoped, entries: self.entries.clone(), opts, timeouts })
     }
 }
 
@@ -96,11 +106,23 @@ impl Evaluated {
 pub fn evaluate(bound: &Bound, subjects: &[Subject]) -> Evaluated {
     subjects
         .par_iter()
-        .map_init(|| bound.engine.clone(), |engine, s| bound.eval_one(engine, s))
+        .map_init(Vec::<(Scope, Engine)>::new, |engines, s| {
+            // Each worker clones an engine per scope it meets, once.
+            let i = engines.iter().position(|(scope, _)| *scope == s.scope).unwrap_or_else(|| {
+                engines.push((s.scope, bound.engine_for(s.scope).clone()));
+                engines.len() - 1
+            });
+            bound.eval_one(&mut engines[i].1, s)
+        })
         .reduce(Evaluated::default, Evaluated::merge)
 }
 
 impl Bound {
+    /// The engine that evaluates the rules of `scope`.
+    pub fn engine_for(&self, scope: Scope) -> &Engine {
+        self.scoped.iter().find(|(s, _)| *s == scope).map_or(&self.engine, |(_, e)| e)
+    }
+
     /// Evaluates the rules of the subject's scope against it.
     pub fn eval_one(&self, engine: &mut Engine, subject: &Subject) -> Evaluated {
         let mut out = Evaluated::default();
