@@ -102,12 +102,27 @@ impl Evaluated {
     }
 }
 
-/// Evaluates every subject on all cores.
+/// Evaluates every subject on all cores. The findings come per-item subjects first, then the
+/// aggregate ones (tenants, the repository), each group in the order given.
 pub fn evaluate(bound: &Bound, subjects: &[Subject]) -> Evaluated {
+    // One aggregate input (a tenant and all its components) costs as much as thousands of
+    // items. Left in the parallel split with the items, the aggregates at the end of the list
+    // ran one after another on one core while the other had nothing left to do: they run as
+    // separate tasks, from the start, beside the items.
+    let (aggregates, items): (Vec<&Subject>, Vec<&Subject>) =
+        subjects.iter().partition(|s| matches!(s.scope, Scope::Tenants | Scope::Repo));
+    let (items, aggregates) =
+        rayon::join(|| evaluate_all(bound, &items, usize::MAX), || evaluate_all(bound, &aggregates, 1));
+    items.merge(aggregates)
+}
+
+/// `max_len`: at most that many subjects per task.
+fn evaluate_all(bound: &Bound, subjects: &[&Subject], max_len: usize) -> Evaluated {
     subjects
         .par_iter()
+        .with_max_len(max_len)
         .map_init(Vec::<(Scope, Engine)>::new, |engines, s| {
-            // Each worker clones an engine per scope it meets, once.
+            // Each task clones an engine per scope it meets, once.
             let i = engines.iter().position(|(scope, _)| *scope == s.scope).unwrap_or_else(|| {
                 engines.push((s.scope, bound.engine_for(s.scope).clone()));
                 engines.len() - 1
