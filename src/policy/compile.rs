@@ -91,9 +91,10 @@ impl Entry {
 #[derive(Debug, Clone)]
 pub struct PolicySet {
     pub(super) engine: Engine,
-    /// Smaller engines for the scopes evaluated once per item (see [`scoped_engines`]); a scope
-    /// without one uses `engine`.
-    pub(super) scoped: Arc<[(Scope, Engine)]>,
+    /// The files that compiled and their packages `(file, components)`, to build smaller
+    /// per-scope engines when a run has many inputs (see [`PolicySet::scoped_engines`]).
+    kept: Arc<[PolicyFile]>,
+    packages: Arc<[(String, Vec<String>)]>,
     pub(super) entries: Arc<[Entry]>,
     files: Vec<String>,
 }
@@ -146,9 +147,10 @@ impl PolicySet {
             .get_policy_package_components()
             .map(|ps| ps.into_iter().map(|p| (p.source_file, p.components)).collect())
             .unwrap_or_default();
-        let scoped = scoped_engines(&kept, &packages);
         let files = kept.iter().map(|f| f.path.to_string()).collect();
-        (PolicySet { engine, scoped: scoped.into(), entries: entries.into(), files }, diags)
+        let kept: Vec<PolicyFile> = kept.into_iter().cloned().collect();
+        let set = PolicySet { engine, kept: kept.into(), packages: packages.into(), entries: entries.into(), files };
+        (set, diags)
     }
 
     /// The rules evaluated per input.
@@ -172,18 +174,26 @@ impl PolicySet {
     }
 }
 
-/// Engines for the scopes evaluated once per item (catalog entities, component instances),
-/// holding the modules of that scope's packages and every library, without the packages of the
-/// other scopes. regorus walks every module on each `data.` lookup, so each lookup costs less
-/// with fewer modules. A module of another scope stays when a kept module names its package (or
-/// a root above it, such as `data.paved.stacks[x]`). Reaching another scope's rules through bare
-/// `data` (`object.get(data, [...])`) is not followed: such lookups see only this scope's rules.
-fn scoped_engines(kept: &[&PolicyFile], packages: &[(String, Vec<String>)]) -> Vec<(Scope, Engine)> {
+impl PolicySet {
+    /// Engines for `scopes` (of those evaluated once per item: catalog entities, component
+    /// instances), each holding the modules of that scope's packages and every library, without
+    /// the packages of the other scopes. regorus walks every module on each `data.` lookup, so
+    /// each lookup costs less with fewer modules; building them compiles the modules again, which
+    /// pays off only over many inputs. A module of another scope stays when a kept module names
+    /// its package (or a root above it, such as `data.paved.stacks[x]`). Reaching another scope's
+    /// rules through bare `data` (`object.get(data, [...])`) is not followed: such lookups see
+    /// only this scope's rules.
+    pub(super) fn scoped_engines(&self, scopes: &[Scope]) -> Vec<(Scope, Engine)> {
+        scoped_engines(&self.kept, &self.packages, scopes)
+    }
+}
+
+fn scoped_engines(kept: &[PolicyFile], packages: &[(String, Vec<String>)], scopes: &[Scope]) -> Vec<(Scope, Engine)> {
     let scope_of = |f: &PolicyFile| {
         packages.iter().find(|(file, _)| file == f.path.as_str()).and_then(|(_, c)| Scope::from_package(c))
     };
     let mut out = Vec::new();
-    for scope in [Scope::Catalog, Scope::Stacks] {
+    for &scope in scopes.iter().filter(|s| matches!(s, Scope::Catalog | Scope::Stacks)) {
         let mut keep: Vec<bool> = kept.iter().map(|f| scope_of(f).is_none_or(|s| s == scope)).collect();
         if !kept.iter().any(|f| scope_of(f) == Some(scope)) || keep.iter().all(|k| *k) {
             continue;

@@ -179,7 +179,8 @@ fn per_item_scopes_get_engines_without_the_other_scopes_packages_unless_named() 
     ];
     let (set, diags) = PolicySet::compile(&files);
     assert!(diags.is_empty(), "{diags:?}");
-    let scoped = |scope| set.scoped.iter().find(|(s, _)| *s == scope).map(|(_, e)| packages(e));
+    let engines = set.scoped_engines(&[Scope::Catalog, Scope::Stacks, Scope::Tenants]);
+    let scoped = |scope| engines.iter().find(|(s, _)| *s == scope).map(|(_, e)| packages(e));
     assert_eq!(
         scoped(Scope::Catalog).unwrap(),
         ["paved.catalog.replicas", "paved.lib.util", "paved.stacks.limits"],
@@ -189,7 +190,8 @@ fn per_item_scopes_get_engines_without_the_other_scopes_packages_unless_named() 
     assert_eq!(scoped(Scope::Tenants), None, "evaluated a few times: the full engine does");
     assert_eq!(packages(&set.engine).len(), 5);
 
-    let bound = set.bind(json!({}), EvalOptions::default()).unwrap();
+    let bound = set.bind_scoped(json!({}), EvalOptions::default(), &[Scope::Catalog, Scope::Stacks]).unwrap();
+    assert_eq!(bound.engine_for(Scope::Catalog).get_policy_package_components().unwrap().len(), 3);
     let out = evaluate(
         &bound,
         &[
