@@ -11,7 +11,7 @@ types := object.get(data, ["config", "oncall_types"], ["service", "website"])
 
 has_oncall if {
 	some a in annotations
-	object.get(input, ["metadata", "annotations", a], "") != ""
+	input.metadata.annotations[a] != ""
 }
 
 warn contains {

@@ -7,8 +7,6 @@ import rego.v1
 
 owned_kinds := {"component", "api", "resource", "system", "domain", "template"}
 
-me := refs.self(input)
-
 namespace := object.get(input.metadata, "namespace", "default")
 
 owner_ref := refs.full(input.spec.owner, "group", namespace) if is_string(input.spec.owner)
@@ -50,6 +48,13 @@ warn contains {
 	lower(input.kind) in owned_kinds
 	owner := data.paved.catalog.entities[owner_ref]
 	lower(owner.kind) == "group"
-	count(refs.related(owner_ref, "hasMember")) == 0
-	count(refs.related(owner_ref, "parentOf")) == 0
+	not has_people
+}
+
+people_relations := {"hasMember", "parentOf"}
+
+# One pass over the owner's relations (a Group also has one `ownerOf` per thing it owns).
+has_people if {
+	some r in object.get(data.paved.catalog.relations, owner_ref, [])
+	people_relations[r.type]
 }

@@ -12,10 +12,10 @@ deny contains {
 	"id": "stacks-instance-type-not-allowed",
 	"path": path_of(t),
 } if {
-	stacks.concrete(input)
 	count(allowed) > 0
 	some t in stacks.instance_types(input)
 	not allowed[t]
+	stacks.concrete(input)
 }
 
 path_of(t) := "/vars/instance_type" if input.vars.instance_type == t

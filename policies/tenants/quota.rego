@@ -8,12 +8,11 @@ import rego.v1
 
 sizes := object.get(data, ["config", "instance_types"], {})
 
-cpu(c) := sum([x |
-	some t in stacks.instance_types(c)
+# The count is read once per component, not once per instance type.
+cpu(c) := n * sum([x | some t in stacks.instance_types(c); x := sizes[t]]) if {
 	n := stacks.instance_count(c)
 	is_number(n)
-	x := n * sizes[t]
-])
+}
 
 usage := sum([cpu(c) |
 	some c in input.components

@@ -91,6 +91,10 @@ impl Entry {
 #[derive(Debug, Clone)]
 pub struct PolicySet {
     pub(super) engine: Engine,
+    /// The files that compiled and their packages `(file, components)`, to build smaller
+    /// per-scope engines when a run has many inputs (see [`PolicySet::scoped_engines`]).
+    kept: Arc<[PolicyFile]>,
+    packages: Arc<[(String, Vec<String>)]>,
     pub(super) entries: Arc<[Entry]>,
     files: Vec<String>,
 }
@@ -139,8 +143,14 @@ impl PolicySet {
             }
         }
         let entries = discover_entries(&engine);
+        let packages: Vec<(String, Vec<String>)> = engine
+            .get_policy_package_components()
+            .map(|ps| ps.into_iter().map(|p| (p.source_file, p.components)).collect())
+            .unwrap_or_default();
         let files = kept.iter().map(|f| f.path.to_string()).collect();
-        (PolicySet { engine, entries: entries.into(), files }, diags)
+        let kept: Vec<PolicyFile> = kept.into_iter().cloned().collect();
+        let set = PolicySet { engine, kept: kept.into(), packages: packages.into(), entries: entries.into(), files };
+        (set, diags)
     }
 
     /// The rules evaluated per input.
@@ -162,6 +172,71 @@ impl PolicySet {
     pub fn engine(&self) -> &Engine {
         &self.engine
     }
+}
+
+impl PolicySet {
+    /// Engines for `scopes` (of those evaluated once per item: catalog entities, component
+    /// instances), each holding the modules of that scope's packages and every library, without
+    /// the packages of the other scopes. regorus walks every module on each `data.` lookup, so
+    /// each lookup costs less with fewer modules; building them compiles the modules again, which
+    /// pays off only over many inputs. A module of another scope stays when a kept module names
+    /// its package (or a root above it, such as `data.paved.stacks[x]`). Reaching another scope's
+    /// rules through bare `data` (`object.get(data, [...])`) is not followed: such lookups see
+    /// only this scope's rules.
+    pub(super) fn scoped_engines(&self, scopes: &[Scope]) -> Vec<(Scope, Engine)> {
+        scoped_engines(&self.kept, &self.packages, scopes)
+    }
+}
+
+fn scoped_engines(kept: &[PolicyFile], packages: &[(String, Vec<String>)], scopes: &[Scope]) -> Vec<(Scope, Engine)> {
+    let scope_of = |f: &PolicyFile| {
+        packages.iter().find(|(file, _)| file == f.path.as_str()).and_then(|(_, c)| Scope::from_package(c))
+    };
+    let mut out = Vec::new();
+    for &scope in scopes.iter().filter(|s| matches!(s, Scope::Catalog | Scope::Stacks)) {
+        let mut keep: Vec<bool> = kept.iter().map(|f| scope_of(f).is_none_or(|s| s == scope)).collect();
+        if !kept.iter().any(|f| scope_of(f) == Some(scope)) || keep.iter().all(|k| *k) {
+            continue;
+        }
+        // Foreign modules named by a kept one stay, and so on until nothing changes.
+        loop {
+            let mut changed = false;
+            for (i, f) in kept.iter().enumerate() {
+                if keep[i] {
+                    continue;
+                }
+                let Some((_, components)) = packages.iter().find(|(file, _)| file == f.path.as_str()) else { continue };
+                if kept.iter().zip(&keep).any(|(k, on)| *on && names_package(&k.text, components)) {
+                    keep[i] = true;
+                    changed = true;
+                }
+            }
+            if !changed {
+                break;
+            }
+        }
+        let mut engine = new_engine();
+        let all_added = kept.iter().zip(&keep).filter(|(_, on)| **on).all(|(f, _)| add_module(&mut engine, f).is_ok());
+        // Anything unexpected (a module that needed one left out): that scope uses the full engine.
+        if all_added && engine.eval_query("true".into(), false).is_ok() {
+            out.push((scope, engine));
+        }
+    }
+    out
+}
+
+/// Whether `text` refers to the package `components` (`paved.stacks.regions`) or to a root above
+/// it that is not followed by a name (`data.paved.stacks` in `import data.paved.stacks` or
+/// `data.paved.stacks[x]`).
+fn names_package(text: &str, components: &[String]) -> bool {
+    if text.contains(&components.join(".")) {
+        return true;
+    }
+    (1..components.len()).any(|n| {
+        let root = format!("data.{}", components[..n].join("."));
+        text.match_indices(&root)
+            .any(|(at, _)| !text[at + root.len()..].starts_with(|c: char| c == '.' || c == '_' || c.is_alphanumeric()))
+    })
 }
 
 fn new_engine() -> Engine {

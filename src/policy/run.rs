@@ -73,14 +73,14 @@ impl Prepared {
         }
         let mut data = self.data.clone();
         merge(&mut data, document(catalog, stacks));
-        let bound = match self.set.bind(data, self.opts) {
+        let subjects = subjects(&self.set, catalog, stacks);
+        let bound = match self.set.bind_for(data, self.opts, &subjects) {
             Ok(b) => b,
             Err(d) => {
                 out.push(*d);
                 return out;
             }
         };
-        let subjects = subjects(&self.set, catalog, stacks);
         let Evaluated { mut findings, problems } = evaluate(&bound, &subjects);
         out.extend(problems);
         out.extend(self.waivers.apply(&mut findings, today));

@@ -148,3 +148,81 @@ fn atmos_v0_policies_with_in_compile() {
     let (_, diags) = PolicySet::compile(&[PolicyFile::new("example1.rego", text)]);
     assert!(diags.is_empty(), "{diags:?}");
 }
+
+fn packages(engine: &Engine) -> Vec<String> {
+    let mut names: Vec<String> =
+        engine.get_policy_package_components().unwrap().into_iter().map(|p| p.components.join(".")).collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn per_item_scopes_get_engines_without_the_other_scopes_packages_unless_named() {
+    let files = vec![
+        PolicyFile::new("policies/lib.rego", "package paved.lib.util\n\nimport rego.v1\n\ndouble(x) := x * 2\n"),
+        PolicyFile::new(
+            "policies/limits.rego",
+            "package paved.stacks.limits\n\nimport rego.v1\n\nmax_replicas := 3\n\ndeny contains \"too many\" if input.replicas > max_replicas\n",
+        ),
+        PolicyFile::new(
+            "policies/regions.rego",
+            "package paved.stacks.regions\n\nimport rego.v1\n\ndeny contains \"region\" if input.region == \"mars\"\n",
+        ),
+        PolicyFile::new(
+            "policies/replicas.rego",
+            "package paved.catalog.replicas\n\nimport data.paved.lib.util\nimport rego.v1\n\n# Reads a rule of a stacks package, so that package stays in the catalog's engine.\ndeny contains \"over the stacks limit\" if util.double(input.spec.replicas) > data.paved.stacks.limits.max_replicas\n",
+        ),
+        PolicyFile::new(
+            "policies/quota.rego",
+            "package paved.tenants.quota\n\nimport rego.v1\n\ndeny contains \"quota\" if count(input.components) > 100\n",
+        ),
+    ];
+    let (set, diags) = PolicySet::compile(&files);
+    assert!(diags.is_empty(), "{diags:?}");
+    let engines = set.scoped_engines(&[Scope::Catalog, Scope::Stacks, Scope::Tenants]);
+    let scoped = |scope| engines.iter().find(|(s, _)| *s == scope).map(|(_, e)| packages(e));
+    assert_eq!(
+        scoped(Scope::Catalog).unwrap(),
+        ["paved.catalog.replicas", "paved.lib.util", "paved.stacks.limits"],
+        "the named stacks package stays; the other one and the tenants package go"
+    );
+    assert_eq!(scoped(Scope::Stacks).unwrap(), ["paved.lib.util", "paved.stacks.limits", "paved.stacks.regions"]);
+    assert_eq!(scoped(Scope::Tenants), None, "evaluated a few times: the full engine does");
+    assert_eq!(packages(&set.engine).len(), 5);
+
+    let bound = set.bind_scoped(json!({}), EvalOptions::default(), &[Scope::Catalog, Scope::Stacks]).unwrap();
+    assert_eq!(bound.engine_for(Scope::Catalog).get_policy_package_components().unwrap().len(), 3);
+    let out = evaluate(
+        &bound,
+        &[
+            subject(Scope::Catalog, "component:default/a", json!({"spec": {"replicas": 2}})),
+            subject(Scope::Catalog, "component:default/b", json!({"spec": {"replicas": 1}})),
+            subject(Scope::Stacks, "dev/eks", json!({"replicas": 4, "region": "mars"})),
+            subject(Scope::Tenants, "plat", json!({"components": []})),
+        ],
+    );
+    assert!(out.problems.is_empty(), "{:?}", out.problems);
+    let mut found: Vec<(String, String)> =
+        out.findings.iter().map(|d| (d.entity.clone().unwrap_or_default(), d.message.clone())).collect();
+    found.sort();
+    assert_eq!(
+        found,
+        [
+            ("component:default/a".into(), "over the stacks limit".into()),
+            ("dev/eks".into(), "region".into()),
+            ("dev/eks".into(), "too many".into()),
+        ]
+    );
+}
+
+#[test]
+fn a_package_is_named_by_its_path_or_by_a_root_above_it() {
+    let regions = ["paved".to_string(), "stacks".to_string(), "regions".to_string()];
+    assert!(names_package("x := data.paved.stacks.regions.deny", &regions));
+    assert!(names_package("import data.paved.stacks\n", &regions));
+    assert!(names_package("some p in data.paved.stacks[name]", &regions));
+    assert!(names_package("walk(data.paved, x)", &regions));
+    assert!(!names_package("some s in data.paved.stacks.stacks", &regions));
+    assert!(!names_package("import data.paved.lib.stacks\n", &regions));
+    assert!(!names_package("data.paved.stacks_extra.x", &regions));
+}
