@@ -8,6 +8,11 @@ use paved::golden::{RenderRequest, Template, TemplateDir, render};
 use paved::source::{MemorySource, RelPath};
 use serde_json::json;
 
+// The same allocator as the `paved` binary (src/main.rs), so figures match it.
+#[cfg(not(target_env = "msvc"))]
+#[global_allocator]
+static ALLOC: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 const TEMPLATE: &str = r#"apiVersion: scaffolder.backstage.io/v1beta3
 kind: Template
 metadata:

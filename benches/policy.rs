@@ -11,6 +11,11 @@ use paved::source::WorkTree;
 use paved::yaml::Span;
 use serde_json::json;
 
+// The same allocator as the `paved` binary (src/main.rs), so figures match it.
+#[cfg(not(target_env = "msvc"))]
+#[global_allocator]
+static ALLOC: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 const TENANTS: [&str; 2] = ["plat", "core"];
 const STAGES: [&str; 3] = ["dev", "staging", "prod"];
 const TYPES: [&str; 3] = ["m6i.large", "t3.medium", "db.r6g.large"];

@@ -14,6 +14,11 @@ mod webhook_load;
 
 use clap::{Parser, Subcommand};
 
+// The same allocator as the `paved` binary (src/main.rs), so figures match it.
+#[cfg(not(target_env = "msvc"))]
+#[global_allocator]
+static ALLOC: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 #[derive(Debug, Parser)]
 #[command(name = "paved-bench", about = "Generate benchmark inputs and measure paved on them")]
 struct Cli {

@@ -30,7 +30,6 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> anyhow::Result<Outcome> {
-    tune_allocator();
     let format = args.format.or_else(paved::ci::detected_format).unwrap_or(Format::Human);
     let mut report = Report::default();
     let mut trees = Vec::new();
@@ -57,19 +56,6 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     let out = report::render(&report, format, &lookup, HumanOptions { color });
     std::io::stdout().lock().write_all(out.as_bytes())?;
     Ok(if report.has_errors() { Outcome::Problems } else { Outcome::Clean })
-}
-
-/// `validate` keeps every entity's tree to the end of the run. glibc gives each worker thread
-/// an arena of its own and grows it with one `mprotect` per page or two: 12,000 system calls
-/// for a 10,000-entity catalog. One arena, padded by 32 MiB whenever it grows, takes a few
-/// dozen; the padding is address space, not memory, until it is used.
-fn tune_allocator() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: mallopt only sets allocator parameters; the worker threads do not exist yet.
-    unsafe {
-        libc::mallopt(libc::M_ARENA_MAX, 1);
-        libc::mallopt(libc::M_TOP_PAD, 32 << 20);
-    }
 }
 
 /// Reads the configuration; a broken paved.yaml is a diagnostic, not a crash.
