@@ -27,7 +27,12 @@ pub fn is_relevant(root: &Path, path: &Path) -> bool {
         .collect();
     match parts.first().map(String::as_str) {
         Some(".paved") => false,
-        Some(".git") => matches!(parts.get(1).map(String::as_str), Some("HEAD" | "refs" | "packed-refs")),
+        // Branch moves only: paved's own audit notes (refs/notes) must not queue another run.
+        Some(".git") => match parts.get(1).map(String::as_str) {
+            Some("HEAD" | "packed-refs") => true,
+            Some("refs") => parts.get(2).is_some_and(|p| p == "heads"),
+            _ => false,
+        },
         _ => true,
     }
 }
@@ -144,6 +149,8 @@ mod tests {
         assert!(is_relevant(root, Path::new("/repo/.git/refs/heads/main")));
         assert!(is_relevant(root, Path::new("/repo/.git/HEAD")));
         assert!(!is_relevant(root, Path::new("/repo/.git/objects/ab/cdef")));
+        assert!(!is_relevant(root, Path::new("/repo/.git/refs/notes/paved/audit")));
+        assert!(!is_relevant(root, Path::new("/repo/.git/refs/tags/v1")));
         assert!(!is_relevant(root, Path::new("/repo/.git/index.lock")));
         assert!(!is_relevant(root, Path::new("/repo/.paved/state.db-wal")));
     }
