@@ -53,23 +53,21 @@ pub struct Bound {
     timeouts: Vec<AtomicUsize>,
 }
 
-/// Below this many inputs of a scope, building its smaller engine (compiling the modules once
-/// more, ≈ 16 M instructions for the starter set) costs more than it saves (≈ 0.16 M per input).
-const SCOPED_ENGINE_MIN_INPUTS: usize = 200;
-
 impl PolicySet {
     /// Loads `data` (an object, merged under `data`) and prepares the engine once.
     pub fn bind(&self, data: Json, opts: EvalOptions) -> Result<Bound, Box<Diagnostic>> {
         self.bind_scoped(data, opts, &[])
     }
 
-    /// [`bind`](Self::bind), with smaller engines for the scopes that have many of `subjects`.
+    /// [`bind`](Self::bind), with smaller engines for the scopes `subjects` has. Always, not only
+    /// past some size: what a rule sees must not depend on how many entities a repository has
+    /// (the extra compile is ≈ 16 M instructions for the starter set, a few milliseconds).
     pub fn bind_for(&self, data: Json, opts: EvalOptions, subjects: &[Subject]) -> Result<Bound, Box<Diagnostic>> {
-        let many: Vec<Scope> = [Scope::Catalog, Scope::Stacks]
+        let scopes: Vec<Scope> = [Scope::Catalog, Scope::Stacks]
             .into_iter()
-            .filter(|scope| subjects.iter().filter(|s| s.scope == *scope).count() >= SCOPED_ENGINE_MIN_INPUTS)
+            .filter(|scope| subjects.iter().any(|s| s.scope == *scope))
             .collect();
-        self.bind_scoped(data, opts, &many)
+        self.bind_scoped(data, opts, &scopes)
     }
 
     /// [`bind`](Self::bind), with smaller engines for `scopes` (see `PolicySet::scoped_engines`).
