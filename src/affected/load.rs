@@ -61,20 +61,6 @@ pub fn snapshot(src: &dyn FileSource, cfg: &Config, stacks: &dyn StackLoader) ->
     assemble(src, cat, described)
 }
 
-/// Describes the head revision knowing what changed: a loader may leave out the stacks no
-/// change can reach (see [`StackLoader::load_head`]).
-pub fn head_snapshot(
-    src: &dyn FileSource,
-    cfg: &Config,
-    stacks: &dyn StackLoader,
-    changed: &ChangedFiles,
-    include_dependents: bool,
-) -> Loaded {
-    let (cat, described) =
-        rayon::join(|| catalog(src, cfg), || stacks.load_head(src, cfg, changed, include_dependents));
-    assemble(src, cat, described)
-}
-
 /// Describes the base revision knowing the head's description and what changed: a loader
 /// may then describe only the stacks a change reaches (see [`StackLoader::load_base`]).
 pub fn base_snapshot(
@@ -91,7 +77,7 @@ pub fn base_snapshot(
     assemble(src, cat, described)
 }
 
-/// Describes both revisions knowing what changed, the way [`head_snapshot`] then
+/// Describes both revisions knowing what changed, the way [`snapshot`] of the head then
 /// [`base_snapshot`] would, but overlapping what does not depend on the other side: the
 /// catalogs load alongside the stacks, and a loader may describe the base while it finishes
 /// the head (see [`StackLoader::load_pair`]). Returns (base, head).
@@ -180,21 +166,6 @@ pub struct ManifestFiles {
 pub trait StackLoader: Sync {
     fn load(&self, src: &dyn FileSource, cfg: &Config) -> Described;
 
-    /// The head revision, given the changed paths. By default a full [`load`](Self::load); a
-    /// loader may leave out stacks no change reaches when that cannot change the result (see
-    /// `stacks::Engine`). What it leaves out, the base must leave out too: `load_base` takes
-    /// untouched stacks from the head.
-    fn load_head(
-        &self,
-        src: &dyn FileSource,
-        cfg: &Config,
-        changed: &ChangedFiles,
-        include_dependents: bool,
-    ) -> Described {
-        let _ = (changed, include_dependents);
-        self.load(src, cfg)
-    }
-
     /// The base revision, given the head's description and the changed paths. By default a
     /// full [`load`](Self::load); a loader that knows each manifest's files can describe only
     /// the stacks a change reaches and take the others from the head, where they are the same.
@@ -210,9 +181,10 @@ pub trait StackLoader: Sync {
         self.load(src, cfg)
     }
 
-    /// Both revisions, (base, head), with the contract of [`load_head`](Self::load_head) and
-    /// [`load_base`](Self::load_base) together. By default both in full, at once; a loader
-    /// that narrows either side must override this too.
+    /// Both revisions, (base, head), knowing what changed. By default both in full, at once.
+    /// A loader may leave out of the head the stacks no change reaches when that cannot change
+    /// the result (see `stacks::Engine`); what it leaves out, the base must leave out too, the
+    /// contract [`load_base`](Self::load_base) keeps by taking untouched stacks from the head.
     fn load_pair(
         &self,
         base: &dyn FileSource,

@@ -35,10 +35,6 @@ impl Engine {
         Engine { env, cache: Arc::new(NodeCache::new()) }
     }
 
-    fn load_filtered(&self, src: &dyn FileSource, cfg: &Config, hidden: BTreeSet<RelPath>) -> Described {
-        self.load_narrowed(src, cfg, hidden, None, AbstractSections::All)
-    }
-
     /// The stack set of a revision with the `hidden` manifests left out, or, when there is
     /// none to load, a description saying why (notes, diagnostics).
     fn stack_set(&self, src: &dyn FileSource, cfg: &Config, hidden: BTreeSet<RelPath>) -> Result<StackSet, Described> {
@@ -73,14 +69,12 @@ impl Engine {
         Ok(StackSet::load(&Hiding::new(src, hidden), acfg, opts))
     }
 
-    /// Loads the stacks; with `narrow`, describes only the stacks some changed path reaches
-    /// (see [`narrowed_away`]).
-    fn load_narrowed(
+    /// Loads and describes the stacks, with the `hidden` manifests left out.
+    fn load_hiding(
         &self,
         src: &dyn FileSource,
         cfg: &Config,
         hidden: BTreeSet<RelPath>,
-        narrow: Option<&ChangedFiles>,
         abstracts: AbstractSections<'_>,
     ) -> Described {
         let set = match self.stack_set(src, cfg, hidden) {
@@ -88,9 +82,8 @@ impl Engine {
             Err(d) => return d,
         };
         let manifests = manifests(&set);
-        let skip = narrow.map(|changed| narrowed_away(&set.config, &manifests, changed)).unwrap_or_default();
         let d = Described {
-            instances: instances_except(&set, &skip, abstracts),
+            instances: instances_except(&set, &BTreeSet::new(), abstracts),
             diagnostics: set.diagnostics.clone(),
             notes: Vec::new(),
             manifests,
@@ -138,9 +131,9 @@ impl Engine {
         abstracts: AbstractSections<'_>,
     ) -> Described {
         match plan {
-            BasePlan::Full => self.load_narrowed(src, cfg, BTreeSet::new(), None, abstracts),
+            BasePlan::Full => self.load_hiding(src, cfg, BTreeSet::new(), abstracts),
             BasePlan::SameAsHead => Described::default(),
-            BasePlan::Partial { hidden, .. } => self.load_narrowed(src, cfg, hidden.clone(), None, abstracts),
+            BasePlan::Partial { hidden, .. } => self.load_hiding(src, cfg, hidden.clone(), abstracts),
         }
     }
 }
@@ -181,18 +174,7 @@ impl BasePlan {
 
 impl StackLoader for Engine {
     fn load(&self, src: &dyn FileSource, cfg: &Config) -> Described {
-        self.load_filtered(src, cfg, BTreeSet::new())
-    }
-
-    fn load_head(
-        &self,
-        src: &dyn FileSource,
-        cfg: &Config,
-        changed: &ChangedFiles,
-        include_dependents: bool,
-    ) -> Described {
-        let narrow = (!include_dependents).then_some(changed);
-        self.load_narrowed(src, cfg, BTreeSet::new(), narrow, AbstractSections::All)
+        self.load_hiding(src, cfg, BTreeSet::new(), AbstractSections::All)
     }
 
     fn load_base(
