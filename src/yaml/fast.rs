@@ -152,6 +152,17 @@ impl<'t> Reader<'_, 't> {
         self.lines.get(self.at).copied()
     }
 
+    /// After a block entry: the next entry's line at `indent`, `Some(None)` where the block
+    /// ends, `None` when a deeper line follows (not text this reader takes).
+    fn next_entry(&mut self, indent: usize) -> Option<Option<Line<'t>>> {
+        self.skip_insignificant();
+        match self.peek() {
+            Some(n) if n.indent == indent && !is_marker(&n) => Some(Some(n)),
+            Some(n) if n.indent > indent => None,
+            _ => Some(None),
+        }
+    }
+
     fn skip_insignificant(&mut self) {
         while self.peek().is_some_and(|l| !l.significant()) {
             self.at += 1;
@@ -199,12 +210,7 @@ impl<'t> Reader<'_, 't> {
             let value_col = indent + (l.text.len() - rest.len());
             let value = self.value(rest, l.no, value_col, indent, depth)?;
             map.entries.push((key_node, value));
-            self.skip_insignificant();
-            line = match self.peek() {
-                Some(n) if n.indent == indent && !is_marker(&n) => Some(n),
-                Some(n) if n.indent > indent => return None,
-                _ => None,
-            };
+            line = self.next_entry(indent)?;
         }
         let end = self.next_token();
         let end = map.entries.last().map_or(end, |(_, v)| v.span.end.max(end));
@@ -241,12 +247,7 @@ impl<'t> Reader<'_, 't> {
                 v
             };
             items.push(item);
-            self.skip_insignificant();
-            line = match self.peek() {
-                Some(n) if n.indent == indent && !is_marker(&n) => Some(n),
-                Some(n) if n.indent > indent => return None,
-                _ => None,
-            };
+            line = self.next_entry(indent)?;
         }
         let end = self.next_token();
         let end = items.last().map_or(end, |v: &Node| v.span.end.max(end));
