@@ -22,6 +22,8 @@ pub enum Scope {
 }
 
 impl Scope {
+    pub const ALL: [Scope; 4] = [Scope::Catalog, Scope::Stacks, Scope::Tenants, Scope::Repo];
+
     fn from_package(components: &[String]) -> Option<Scope> {
         match components {
             [p, s, ..] if p == "paved" => match s.as_str() {

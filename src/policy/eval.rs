@@ -1,8 +1,8 @@
 //! Evaluating compiled policies against many inputs, in parallel.
 
 use std::num::NonZeroU32;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use rayon::prelude::*;
@@ -56,13 +56,18 @@ pub struct Bound {
 impl PolicySet {
     /// Loads `data` (an object, merged under `data`) and prepares the engine once.
     pub fn bind(&self, data: Json, opts: EvalOptions) -> Result<Bound, Box<Diagnostic>> {
-        self.bind_scoped(data, opts, &[])
+        self.bind_scoped(data.into(), opts, &[])
     }
 
     /// [`bind`](Self::bind), with smaller engines for the scopes `subjects` has. Always, not only
     /// past some size: what a rule sees must not depend on how many entities a repository has
     /// (the extra compile is ≈ 16 M instructions for the starter set, a few milliseconds).
-    pub fn bind_for(&self, data: Json, opts: EvalOptions, subjects: &[Subject]) -> Result<Bound, Box<Diagnostic>> {
+    pub fn bind_for(
+        &self,
+        data: regorus::Value,
+        opts: EvalOptions,
+        subjects: &[Subject],
+    ) -> Result<Bound, Box<Diagnostic>> {
         let scopes: Vec<Scope> = [Scope::Catalog, Scope::Stacks]
             .into_iter()
             .filter(|scope| subjects.iter().any(|s| s.scope == *scope))
@@ -73,12 +78,12 @@ impl PolicySet {
     /// [`bind`](Self::bind), with smaller engines for `scopes` (see `PolicySet::scoped_engines`).
     pub(crate) fn bind_scoped(
         &self,
-        data: Json,
+        data: regorus::Value,
         opts: EvalOptions,
         scopes: &[Scope],
     ) -> Result<Bound, Box<Diagnostic>> {
-        // Converted once; the engines share it (regorus values are reference-counted).
-        let data = (!data.is_null()).then(|| regorus::Value::from(data));
+        // The engines share it (regorus values are reference-counted).
+        let data = (data != regorus::Value::Null).then_some(data);
         let prepare = |base: &Engine| {
             let mut engine = base.clone();
             engine.set_execution_timer_config(timer(opts.timeout));
@@ -126,34 +131,62 @@ impl Evaluated {
     }
 }
 
+/// Items per task: small enough that at the end no core waits long for another's last task.
+const ITEMS_PER_TASK: usize = 64;
+
 /// Evaluates every subject on all cores. The findings come per-item subjects first, then the
 /// aggregate ones (tenants, the repository), each group in the order given.
 pub fn evaluate(bound: &Bound, subjects: &[Subject]) -> Evaluated {
-    // One aggregate input (a tenant and all its components) costs as much as thousands of
-    // items. Left in the parallel split with the items, the aggregates at the end of the list
-    // ran one after another on one core while the other had nothing left to do: they run as
-    // separate tasks, from the start, beside the items.
     let (aggregates, items): (Vec<&Subject>, Vec<&Subject>) =
         subjects.iter().partition(|s| matches!(s.scope, Scope::Tenants | Scope::Repo));
-    let (items, aggregates) =
-        rayon::join(|| evaluate_all(bound, &items, usize::MAX), || evaluate_all(bound, &aggregates, 1));
-    items.merge(aggregates)
+    let engines = Engines::new(bound);
+    let done: Vec<Mutex<Evaluated>> = aggregates.iter().map(|_| Mutex::default()).collect();
+    let mut found = Evaluated::default();
+    rayon::scope(|scope| {
+        // One aggregate input (a tenant and all its components) costs as much as thousands of
+        // items; started last, one ran alone on one core while the other idled. Spawned
+        // first, the other cores take them (oldest first) while this one starts on the items.
+        for (subject, slot) in aggregates.iter().zip(&done) {
+            let engines = &engines;
+            scope.spawn(move |_| *lock(slot) = engines.eval(subject));
+        }
+        found = items
+            .par_iter()
+            .with_max_len(ITEMS_PER_TASK)
+            .map(|s| engines.eval(s))
+            .reduce(Evaluated::default, Evaluated::merge);
+    });
+    done.into_iter().fold(found, |all, slot| all.merge(slot.into_inner().unwrap_or_else(PoisonError::into_inner)))
 }
 
-/// `max_len`: at most that many subjects per task.
-fn evaluate_all(bound: &Bound, subjects: &[&Subject], max_len: usize) -> Evaluated {
-    subjects
-        .par_iter()
-        .with_max_len(max_len)
-        .map_init(Vec::<(Scope, Engine)>::new, |engines, s| {
-            // Each task clones an engine per scope it meets, once.
-            let i = engines.iter().position(|(scope, _)| *scope == s.scope).unwrap_or_else(|| {
-                engines.push((s.scope, bound.engine_for(s.scope).clone()));
-                engines.len() - 1
-            });
-            bound.eval_one(&mut engines[i].1, s)
-        })
-        .reduce(Evaluated::default, Evaluated::merge)
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// An engine per worker thread and scope, cloned on its first use there: with small tasks, a
+/// clone per task would be made hundreds of times.
+struct Engines<'b> {
+    bound: &'b Bound,
+    /// One per pool thread, and a last one for a caller outside the pool.
+    slots: Vec<Mutex<Vec<(Scope, Engine)>>>,
+}
+
+impl<'b> Engines<'b> {
+    fn new(bound: &'b Bound) -> Self {
+        Engines { bound, slots: (0..=rayon::current_num_threads()).map(|_| Mutex::default()).collect() }
+    }
+
+    fn eval(&self, subject: &Subject) -> Evaluated {
+        let outside = self.slots.len() - 1;
+        let slot = rayon::current_thread_index().filter(|i| *i < outside).unwrap_or(outside);
+        // Uncontended: a thread evaluates one subject at a time and never yields inside one.
+        let mut engines = lock(&self.slots[slot]);
+        let i = engines.iter().position(|(scope, _)| *scope == subject.scope).unwrap_or_else(|| {
+            engines.push((subject.scope, self.bound.engine_for(subject.scope).clone()));
+            engines.len() - 1
+        });
+        self.bound.eval_one(&mut engines[i].1, subject)
+    }
 }
 
 impl Bound {
@@ -165,7 +198,6 @@ impl Bound {
     /// Evaluates the rules of the subject's scope against it.
     pub fn eval_one(&self, engine: &mut Engine, subject: &Subject) -> Evaluated {
         let mut out = Evaluated::default();
-        let input = regorus::Value::from(subject.input.clone());
         for (i, entry) in self.entries.iter().enumerate() {
             if entry.scope != subject.scope {
                 continue;
@@ -173,7 +205,7 @@ impl Bound {
             if self.timeouts[i].load(Ordering::Relaxed) >= TIMEOUTS_BEFORE_SKIP {
                 continue;
             }
-            engine.set_input(input.clone());
+            engine.set_input(subject.input.clone());
             match engine.eval_rule(entry.path.clone()) {
                 Ok(regorus::Value::Undefined) => {}
                 Ok(v) => self.collect(entry, &v, subject, &mut out),

@@ -20,7 +20,7 @@ impl CatalogData {
     pub fn from_catalog(catalog: &Catalog) -> CatalogData {
         let entities = catalog
             .entities()
-            .iter()
+            .par_iter()
             .filter(|e| catalog.get(&e.entity_ref).is_some_and(|first| std::ptr::eq(first, *e)))
             .map(|e| EntityInput {
                 entity_ref: e.entity_ref.clone(),

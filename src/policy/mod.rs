@@ -36,16 +36,14 @@ pub mod testing;
 pub mod waivers;
 
 pub use compile::{Entry, PolicySet, RuleKind, Scope};
-pub use data::{
-    CatalogData, EntityInput, InstanceInput, StacksData, catalog_subjects, document, repo_subject, stack_subjects,
-};
+pub use data::{CatalogData, EntityInput, InputSet, InstanceInput, StacksData, inputs};
 pub use entities::{entities_from_text, entity_ref_and_relations, resolve_ref};
 pub use eval::{Bound, EvalOptions, Evaluated, evaluate};
 pub use files::{PolicyFile, collect, collect_configured, collect_data};
 pub use inputs::{ProvenanceLocator, check_stacks, load_stacks, opa_base};
 pub use message::Message;
 pub use pointer::to_pointer;
-pub use run::{Prepared, counts, subjects, validate, validate_repo, validate_with_stacks};
+pub use run::{Prepared, counts, validate, validate_repo, validate_with_stacks};
 pub use subject::{Locate, NodeLocator, Origin, Subject};
 
 /// Rule ids of paved's own findings about policies (the policies' findings are

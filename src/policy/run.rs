@@ -5,10 +5,9 @@ use chrono::NaiveDate;
 use serde_json::Value as Json;
 
 use super::compile::{PolicySet, Scope};
-use super::data::{CatalogData, StacksData, catalog_subjects, document, repo_subject, stack_subjects};
+use super::data::{CatalogData, InputSet, StacksData, inputs, merge_value};
 use super::eval::{EvalOptions, Evaluated, evaluate};
 use super::files::{collect, collect_configured, collect_data, merge};
-use super::subject::Subject;
 use super::waivers::Waivers;
 use crate::config::Config;
 use crate::report::{Diagnostic, Severity};
@@ -71,9 +70,11 @@ impl Prepared {
             // Nothing to waive: "matches nothing" would only be noise.
             return out;
         }
-        let mut data = self.data.clone();
-        merge(&mut data, document(catalog, stacks));
-        let subjects = subjects(&self.set, catalog, stacks);
+        let scopes: Vec<Scope> = Scope::ALL.into_iter().filter(|s| self.set.has_scope(*s)).collect();
+        let InputSet { paved, subjects } = inputs(catalog, stacks, &scopes);
+        let mut data = regorus::Value::from(self.data.clone());
+        // paved's own document wins over a data file's `paved` key, as a deep merge.
+        merge_value(&mut data, regorus::Value::from(std::collections::BTreeMap::from([("paved".into(), paved)])));
         let bound = match self.set.bind_for(data, self.opts, &subjects) {
             Ok(b) => b,
             Err(d) => {
@@ -87,23 +88,6 @@ impl Prepared {
         out.extend(findings);
         out
     }
-}
-
-/// The inputs of every scope the policies use (none are built for unused scopes).
-pub fn subjects(set: &PolicySet, catalog: &CatalogData, stacks: &StacksData) -> Vec<Subject> {
-    let mut out = Vec::new();
-    if set.has_scope(Scope::Catalog) {
-        out.extend(catalog_subjects(catalog));
-    }
-    if set.has_scope(Scope::Stacks) || set.has_scope(Scope::Tenants) {
-        out.extend(
-            stack_subjects(stacks, set.has_scope(Scope::Tenants)).into_iter().filter(|s| set.has_scope(s.scope)),
-        );
-    }
-    if set.has_scope(Scope::Repo) {
-        out.push(repo_subject());
-    }
-    out
 }
 
 /// Counts for a summary line: errors, warnings, notes.

@@ -49,6 +49,7 @@ pub struct Subject {
     /// What waivers match against and diagnostics name: an entity ref (`component:default/x`),
     /// `stack/component`, a tenant name, or empty for the repository.
     pub target: String,
-    pub input: serde_json::Value,
+    /// The input as regorus holds it (reference-counted: shared with the data document).
+    pub input: regorus::Value,
     pub origin: Origin,
 }

@@ -4,7 +4,12 @@ use super::*;
 use crate::policy::{EvalOptions, Origin, Subject, evaluate};
 
 fn subject(scope: Scope, target: &str, input: serde_json::Value) -> Subject {
-    Subject { scope, target: target.into(), input, origin: Origin { file: "c.yaml".into(), ..Default::default() } }
+    Subject {
+        scope,
+        target: target.into(),
+        input: input.into(),
+        origin: Origin { file: "c.yaml".into(), ..Default::default() },
+    }
 }
 
 const OWNER: &str = r#"package paved.catalog.ownership
@@ -190,7 +195,7 @@ fn per_item_scopes_get_engines_without_the_other_scopes_packages_unless_named() 
     assert_eq!(scoped(Scope::Tenants), None, "evaluated a few times: the full engine does");
     assert_eq!(packages(&set.engine).len(), 5);
 
-    let bound = set.bind_scoped(json!({}), EvalOptions::default(), &[Scope::Catalog, Scope::Stacks]).unwrap();
+    let bound = set.bind_scoped(json!({}).into(), EvalOptions::default(), &[Scope::Catalog, Scope::Stacks]).unwrap();
     assert_eq!(bound.engine_for(Scope::Catalog).get_policy_package_components().unwrap().len(), 3);
     let out = evaluate(
         &bound,
