@@ -20,6 +20,9 @@ pub struct Instance {
     pub folder: RelPath,
     /// The described sections: `vars`, `env`, `settings`, `metadata`, `backend`, ...
     pub section: Map<String, Value>,
+    /// Where the component is defined: its stack manifest and 1-based line, when the loader
+    /// knows. Not compared: moving a definition changes nothing deployed.
+    pub defined_at: Option<(RelPath, u32)>,
 }
 
 /// The key instances are matched on across revisions.

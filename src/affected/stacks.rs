@@ -113,9 +113,11 @@ impl Engine {
             return BasePlan::SameAsHead;
         }
         // Hide the manifests of untouched stacks: unchanged files, so they exist in the base
-        // just as in the head.
+        // just as in the head. A changed manifest stays even when it yields no stack in the
+        // head: in the base it may have (every component of a stack file deleted).
         let hidden = head_manifests
             .iter()
+            .filter(|m| !m.files.iter().any(|f| changed.contains(f)))
             .filter(|m| m.stacks.iter().all(|s| untouched.contains(s)))
             .map(|m| m.path.clone())
             .collect();
@@ -339,10 +341,8 @@ fn instances_except(set: &StackSet, skip: &BTreeSet<String>, abstracts: Abstract
                     keys.contains(&(stack.to_string(), i.component_type.clone(), i.component.clone()))
                 }
             };
-            let folders: BTreeMap<(&str, &str), RelPath> = set
-                .stack(stack)
-                .map(|i| ((i.component_type.as_str(), i.component.as_str()), set.component_path(i)))
-                .collect();
+            let defined: BTreeMap<(&str, &str), &crate::stacks::Instance> =
+                set.stack(stack).map(|i| ((i.component_type.as_str(), i.component.as_str()), i)).collect();
             let types = match set.describe_stack_where(stack, in_full, opts) {
                 Ok(Some(v)) => match v.to_json() {
                     Value::Object(mut described) => match described.remove("components") {
@@ -364,12 +364,11 @@ fn instances_except(set: &StackSet, skip: &BTreeSet<String>, abstracts: Abstract
                         .and_then(Value::as_str)
                         .unwrap_or_default()
                         .to_string();
+                    let def = defined.get(&(component_type.as_str(), component.as_str()));
                     out.push(Instance {
                         stack: stack.to_string(),
-                        folder: folders
-                            .get(&(component_type.as_str(), component.as_str()))
-                            .cloned()
-                            .unwrap_or_default(),
+                        folder: def.map(|i| set.component_path(i)).unwrap_or_default(),
+                        defined_at: def.map(|i| (i.file.clone(), i.line)),
                         component,
                         component_type: component_type.clone(),
                         component_path,
@@ -387,6 +386,7 @@ fn instances_except(set: &StackSet, skip: &BTreeSet<String>, abstracts: Abstract
                     component_path: String::new(),
                     folder: set.component_path(i),
                     section,
+                    defined_at: Some((i.file.clone(), i.line)),
                 });
             }
             out

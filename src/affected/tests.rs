@@ -23,6 +23,7 @@ fn inst(stack: &str, component: &str, section: Value) -> Instance {
         component_path: format!("components/terraform/{folder}"),
         folder: p(&format!("components/terraform/{folder}")),
         section,
+        defined_at: None,
     }
 }
 

@@ -143,6 +143,21 @@ fn a_deleted_stack_lists_its_components_as_deleted() {
     same_as_naive(&t, &base, Some(&head));
 }
 
+/// A stack file left without components yields no stack in the head; its base stack is still
+/// described, so its components show as deleted.
+#[test]
+fn a_stack_file_emptied_lists_its_components_as_deleted() {
+    let (t, base) = examples();
+    t.write("stacks/orgs/acme/plat/dev/us-west-2.yaml", "# Retired: nothing runs here any more.\nvars: {}\n");
+    let head = t.commit("retire plat-uw2-dev");
+    let v = affected(&t, &["--base", &base, "--head", &head]);
+    let got = items(&v);
+    assert!(!got.is_empty(), "{v}");
+    assert!(got.iter().all(|(slug, _)| slug.starts_with("plat-uw2-dev-")), "{got:?}");
+    assert!(v["affected"].as_array().unwrap().iter().all(|i| i["deleted"] == true), "{v}");
+    same_as_naive(&t, &base, Some(&head));
+}
+
 /// Legacy `settings.depends_on` (the examples' `dependencies.components` are not in the
 /// stacks engine's describe output yet: requested).
 #[test]

@@ -2,20 +2,17 @@
 //! `affected` over the stacks engine, and the catalog's Groups for the owner rule.
 
 use std::collections::BTreeMap;
-use std::sync::Mutex;
 
 use chrono::NaiveDate;
 use serde_json::Value;
 
 use super::memo::Recent;
-use crate::affected::load::{Described, StackLoader};
 use crate::affected::{self, ChangedFiles, Options, Snapshot};
 use crate::config::Config;
 use crate::reconcile::ports::{Affected, AffectedFinder, Directory, Location, Target, Validator};
 use crate::report::Diagnostic;
 use crate::report::Report;
 use crate::source::{FileSource, RelPath};
-use crate::stacks::{AtmosConfig, LoadOptions, StackSet};
 use crate::store::LockKey;
 
 /// The environment the stacks engine sees (`!env`, `ATMOS_*`): the process's own, as
@@ -58,52 +55,6 @@ impl Validator for PavedValidator {
             self.memo.put(key, report.clone());
         }
         report
-    }
-}
-
-/// The stacks engine as `affected`'s loader, remembering where each instance is defined.
-#[derive(Default)]
-struct Engine {
-    places: Mutex<BTreeMap<(String, String), Location>>,
-}
-
-impl StackLoader for Engine {
-    fn load(&self, src: &dyn FileSource, cfg: &Config) -> Described {
-        let mut d = Described::default();
-        let dir = &cfg.stacks.path;
-        let opts = LoadOptions {
-            env: env(),
-            max_file_size: cfg.limits.max_file_size,
-            yaml_limits: cfg.limits.yaml,
-            ..LoadOptions::default()
-        };
-        let atmos = match AtmosConfig::load(src, dir, &opts.env, dir, opts.max_file_size) {
-            Ok(a) => a,
-            Err(diags) => {
-                d.diagnostics = diags;
-                return d;
-            }
-        };
-        let base = atmos.terraform_base.clone();
-        let set = StackSet::load(src, atmos, opts);
-        let mut places = self.places.lock().unwrap_or_else(|e| e.into_inner());
-        for i in set.instances() {
-            let Value::Object(section) = set.section_json(i) else { continue };
-            let Ok(folder) = base.join(&i.terraform_component) else { continue };
-            places
-                .entry((i.stack.clone(), i.component.clone()))
-                .or_insert(Location { file: i.file.as_str().to_string(), line: i.line });
-            d.instances.push(affected::Instance {
-                stack: i.stack.clone(),
-                component: i.component.clone(),
-                component_type: i.component_type.clone(),
-                component_path: folder.as_str().to_string(),
-                folder,
-                section,
-            });
-        }
-        d.diagnostics = set.diagnostics.clone();
-        d
     }
 }
 
@@ -153,28 +104,34 @@ fn compute_affected(
     changed: &[String],
     config: &Config,
 ) -> Affected {
-    let engine = Engine::default();
-    let head_loaded = affected::load::snapshot(head, config, &engine);
+    // The engine `paved affected` uses, so a pull request is planned for what that command
+    // shows; the two revisions are described side by side.
+    let engine = affected::stacks::Engine::new(env());
     let paths: Vec<RelPath> = changed.iter().filter_map(|p| RelPath::new(p).ok()).collect();
     let changed = ChangedFiles::new(paths.iter());
-    let base_snapshot = match base {
-        Some(b) => affected::load::base_snapshot(b, config, &engine, &head_loaded, &changed).snapshot,
-        None => Snapshot::default(),
+    let (base_loaded, head_loaded) = match base {
+        Some(b) => {
+            let (b, h) = affected::load::pair(b, config, head, config, &engine, &changed, false);
+            (b.snapshot, h.snapshot)
+        }
+        None => (Snapshot::default(), affected::load::snapshot(head, config, &engine).snapshot),
     };
     let opts = Options { include_dependents: false, include_settings: false, exclude_locked: false, stack: None };
-    let result = affected::compute(&base_snapshot, &head_loaded.snapshot, &changed, &opts);
-    let places = engine.places.lock().unwrap_or_else(|e| e.into_inner());
+    let result = affected::compute(&base_loaded, &head_loaded, &changed, &opts);
     let targets = result
         .affected
         .into_iter()
         .filter(|item| item.component_type == "terraform")
         .map(|item| {
             let key = (item.stack.clone(), item.component_type.clone(), item.component.clone());
-            let inst = head_loaded.snapshot.stacks.get(&key).or_else(|| base_snapshot.stacks.get(&key));
+            // A deleted instance is only in the base.
+            let inst = head_loaded.stacks.get(&key).or_else(|| base_loaded.stacks.get(&key));
             Target {
                 depends_on: inst.map(|i| dependencies(&i.section, &item.stack)).unwrap_or_default(),
                 owner: inst.and_then(|i| i.owner_ref()),
-                location: places.get(&(item.stack.clone(), item.component.clone())).cloned(),
+                location: inst
+                    .and_then(|i| i.defined_at.as_ref())
+                    .map(|(file, line)| Location { file: file.as_str().to_string(), line: *line }),
                 reasons: if item.affected_all.is_empty() { vec![item.affected.clone()] } else { item.affected_all },
                 deleted: item.deleted,
                 stack: item.stack,
@@ -182,6 +139,7 @@ fn compute_affected(
             }
         })
         .collect();
+    affected::load::drop_in_background((base_loaded, head_loaded));
     Ok(targets)
 }
 
@@ -321,6 +279,28 @@ mod tests {
         // So is the same pair with other changed paths, or without a base.
         assert!(names(&a.affected(Some(&base), &Tree(stacks(""), "h1"), &[], &cfg)).is_empty());
         assert_eq!(names(&a.affected(None, &Tree(stacks(""), "h1"), &changed, &cfg)), ["dev/app"]);
+    }
+
+    #[test]
+    fn targets_point_at_their_definition_in_the_head_or_for_a_deletion_the_base() {
+        let a = PavedAffected::default();
+        let cfg = Config::parse("paved.yaml", "stacks:\n  path: .\n").expect("config");
+        let changed = vec!["stacks/dev.yaml".to_string()];
+        let at = |found: &Affected| {
+            found.as_ref().expect("stacks load").iter().map(|t| t.location.clone()).collect::<Vec<_>>()
+        };
+        let defined = Some(Location { file: "stacks/dev.yaml".into(), line: 5 });
+        let changed_app =
+            a.affected(Some(&Tree(stacks(""), "b1")), &Tree(stacks("vars: {n: 1}"), "h1"), &changed, &cfg);
+        assert_eq!(at(&changed_app), std::slice::from_ref(&defined));
+        let gone = MemorySource::new()
+            .with("atmos.yaml", &*stacks("").read(&RelPath::new("atmos.yaml").unwrap(), 1 << 20).unwrap())
+            .with("components/terraform/app/main.tf", "# app\n")
+            .with("stacks/dev.yaml", "vars:\n  stage: dev\n");
+        let deleted = a.affected(Some(&Tree(stacks(""), "b1")), &Tree(gone, "h2"), &changed, &cfg);
+        let targets = deleted.as_ref().expect("stacks load");
+        assert!(targets.iter().all(|t| t.deleted), "{targets:?}");
+        assert_eq!(at(&deleted), [defined]);
     }
 
     #[test]
