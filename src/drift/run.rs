@@ -117,6 +117,10 @@ async fn drift_repo(
                 _ if stopping => {
                     (Observed::Skipped { reason: "shutting down: not planned".into() }, None, String::new())
                 }
+                // Reported rather than left out, so an issue it had stays visible.
+                _ if !t.drift => {
+                    (Observed::Skipped { reason: "settings.paved.drift: false".into() }, None, String::new())
+                }
                 Ok(dir) => pass.check(t, dir).await,
                 Err(e) => (Observed::Failed { message: e.clone() }, None, String::new()),
             };

@@ -98,6 +98,8 @@ pub struct Target {
     pub owner: Option<String>,
     /// Where it is defined at the head (or at the base when deleted), for annotations.
     pub location: Option<Location>,
+    /// Checked by drift passes; `settings.paved.drift: false` leaves it out (reported skipped).
+    pub drift: bool,
 }
 
 impl Target {

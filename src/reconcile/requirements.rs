@@ -159,6 +159,7 @@ mod tests {
             depends_on: Vec::<LockKey>::new(),
             owner: owner.map(String::from),
             location: None,
+            drift: true,
         }
     }
 

@@ -87,12 +87,23 @@ fn tagged_json(n: &Node) -> Json {
     }
 }
 
+/// The error to report for `e`. A `oneOf`/`anyOf` failure says only that no alternative fit,
+/// at the section (every section may also be an `!include` string); the deepest error among
+/// the alternatives names the value that is wrong and its line.
+fn deepest<'e, 'a>(e: &'e jsonschema::ValidationError<'a>) -> &'e jsonschema::ValidationError<'a> {
+    use jsonschema::error::ValidationErrorKind as Kind;
+    let depth = |e: &jsonschema::ValidationError<'_>| e.instance_path().as_str().matches('/').count();
+    let (Kind::OneOfNotValid { context } | Kind::AnyOf { context }) = e.kind() else { return e };
+    context.iter().flatten().map(|c| deepest(c)).filter(|c| depth(c) > depth(e)).max_by_key(|c| depth(c)).unwrap_or(e)
+}
+
 fn check_file(schema: &jsonschema::Validator, path: &RelPath, node: &Node, out: &mut Vec<Diagnostic>) {
     if node.is_null() {
         return;
     }
     let json = tagged_json(node);
-    for e in schema.iter_errors(&json) {
+    for top in schema.iter_errors(&json) {
+        let e = deepest(&top);
         let pointer = e.instance_path().as_str().to_string();
         let span = node.key_span(&pointer).unwrap_or_else(|| node.pointer_prefix(&pointer).0.span);
         let at = if pointer.is_empty() { "the file".to_string() } else { format!("`{pointer}`") };
@@ -233,5 +244,31 @@ impl StackSet {
         }
         let file = self.files().path(v.at.file)?;
         Some((file.to_string(), v.at.line, v.at.column))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn schema_findings(text: &str) -> Vec<Diagnostic> {
+        let schema = jsonschema::draft202012::new(&serde_json::from_str::<Json>(MANIFEST_SCHEMA).unwrap()).unwrap();
+        let node = crate::yaml::parse_one(text, &Default::default()).unwrap();
+        let mut out = Vec::new();
+        check_file(&schema, &RelPath::new("stacks/dev.yaml").unwrap(), &node, &mut out);
+        out
+    }
+
+    #[test]
+    fn paveds_own_settings_are_typed() {
+        let component = |settings: &str| format!("components:\n  terraform:\n    vpc:\n      settings:\n{settings}");
+        assert!(schema_findings(&component("        paved:\n          drift: false\n")).is_empty());
+        let found = schema_findings(&component("        paved:\n          drift: \"no\"\n"));
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!((found[0].rule.as_str(), found[0].line), (rules::SCHEMA, 6), "{found:?}");
+        let typo = schema_findings(&component("        paved:\n          drfit: false\n"));
+        assert_eq!(typo.len(), 1, "{typo:?}");
+        // The rest of `settings` stays open, as Atmos has it.
+        assert!(schema_findings(&component("        anything: {x: 1}\n")).is_empty());
     }
 }

@@ -176,3 +176,25 @@ async fn filters_narrow_the_pass() {
     assert_eq!(h.ran(), ["plan dev/rds"]);
     assert_eq!(s.components.len(), 1);
 }
+
+#[tokio::test]
+async fn a_component_opted_out_is_not_planned_and_its_issue_stays_visible() {
+    let mut h = Harness::new().await;
+    h.script(drifting(&["vpc"]));
+    assert_eq!(h.pass(20).await.drifted(), 1);
+    assert_eq!(h.forge.open_issues(&repo_id()).len(), 1);
+
+    // `settings.paved.drift: false` on vpc: skipped with the reason, never planned, and its
+    // issue is neither closed nor updated (nothing was observed).
+    h.set_drift("vpc", false);
+    h.script(ScriptedExecutor::new());
+    let before = issue_calls(&h);
+    let s = h.pass(20).await;
+    assert_eq!(h.ran(), ["plan dev/eks", "plan dev/rds"]);
+    let vpc = s.components.iter().find(|c| c.component == "vpc").unwrap();
+    assert_eq!((vpc.status, vpc.action), (Status::Skipped, Action::Skipped), "{vpc:?}");
+    assert_eq!(vpc.message.as_deref(), Some("settings.paved.drift: false"));
+    assert_eq!((s.skipped(), s.in_sync(), s.exit_code()), (1, 2, 0), "{s:#?}");
+    assert_eq!(issue_calls(&h), before);
+    assert_eq!(h.forge.open_issues(&repo_id()).len(), 1);
+}

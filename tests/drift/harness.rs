@@ -27,6 +27,7 @@ fn target(component: &str, deps: &[&str]) -> Target {
         depends_on: deps.iter().map(|d| LockKey::new("dev", *d)).collect(),
         owner: None,
         location: Some(Location { file: format!("stacks/{component}.yaml"), line: 1 }),
+        drift: true,
     }
 }
 
@@ -36,6 +37,7 @@ pub struct Harness {
     pub clock: Arc<FakeClock>,
     pub ctx: Context,
     pub exec: Arc<ScriptedExecutor>,
+    pub affected: Arc<FakeAffected>,
 }
 
 impl Harness {
@@ -71,14 +73,14 @@ impl Harness {
             forge: Some(forge.clone()),
             repos: BTreeMap::from([(REPO.to_string(), handle)]),
             validator: Arc::new(FakeValidator::default()),
-            affected,
+            affected: affected.clone(),
             directory: Arc::new(FakeDirectory::default()),
             clock: clock.clone(),
             observer: Arc::new(NullObserver),
             cancels: Default::default(),
             settings: Settings::new("replica-1", std::env::temp_dir().join("paved-drift-plans")),
         };
-        Harness { forge, store, clock, ctx, exec }
+        Harness { forge, store, clock, ctx, exec, affected }
     }
 
     /// The next pass answers with `exec`.
@@ -89,6 +91,12 @@ impl Harness {
 
     pub async fn pass(&self, max_open_issues: usize) -> DriftSummary {
         run_drift(&self.ctx, &DriftOptions { max_open_issues, ..DriftOptions::default() }).await
+    }
+
+    /// What `settings.paved.drift` says for `component` from now on.
+    pub fn set_drift(&self, component: &str, drift: bool) {
+        let mut targets = self.affected.0.lock().unwrap();
+        targets.iter_mut().filter(|t| t.component == component).for_each(|t| t.drift = drift);
     }
 
     /// `plan dev/vpc`, … in the order the executor saw them.

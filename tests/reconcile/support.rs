@@ -60,6 +60,7 @@ pub fn target(stack: &str, component: &str, file: &str, deps: &[&str]) -> Target
         depends_on: deps.iter().map(|d| LockKey::new(stack, *d)).collect(),
         owner: Some(NET.into()),
         location: Some(Location { file: file.into(), line: 3 }),
+        drift: true,
     }
 }
 

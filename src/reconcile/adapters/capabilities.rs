@@ -132,6 +132,7 @@ fn compute_affected(
                 location: inst
                     .and_then(|i| i.defined_at.as_ref())
                     .map(|(file, line)| Location { file: file.as_str().to_string(), line: *line }),
+                drift: inst.is_none_or(drift_enabled),
                 reasons: if item.affected_all.is_empty() { vec![item.affected.clone()] } else { item.affected_all },
                 deleted: item.deleted,
                 stack: item.stack,
@@ -141,6 +142,12 @@ fn compute_affected(
         .collect();
     affected::load::drop_in_background((base_loaded, head_loaded));
     Ok(targets)
+}
+
+/// `settings.paved.drift` is anything but `false` (the stack manifest schema holds it to a
+/// boolean).
+fn drift_enabled(inst: &affected::Instance) -> bool {
+    inst.section.get("settings").and_then(|s| s.pointer("/paved/drift")) != Some(&Value::Bool(false))
 }
 
 /// `dependencies.components` (`[{component, stack?}]`) and legacy `settings.depends_on`
@@ -301,6 +308,19 @@ mod tests {
         let targets = deleted.as_ref().expect("stacks load");
         assert!(targets.iter().all(|t| t.deleted), "{targets:?}");
         assert_eq!(at(&deleted), [defined]);
+    }
+
+    #[test]
+    fn settings_paved_drift_false_opts_a_component_out_of_drift() {
+        let a = PavedAffected::default();
+        let cfg = Config::parse("paved.yaml", "stacks:\n  path: .\n").expect("config");
+        let drift = |extra: &str, tree: &'static str| {
+            let found = a.affected(None, &Tree(stacks(extra), tree), &[], &cfg);
+            found.expect("stacks load").iter().map(|t| t.drift).collect::<Vec<_>>()
+        };
+        assert_eq!(drift("", "d1"), [true]);
+        assert_eq!(drift("settings: {paved: {drift: false}}", "d2"), [false]);
+        assert_eq!(drift("settings: {paved: {drift: true}}", "d3"), [true]);
     }
 
     #[test]
