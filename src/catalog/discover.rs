@@ -170,18 +170,65 @@ fn targets(
 pub fn glob_files(src: &dyn FileSource, patterns: &[String]) -> Result<Vec<RelPath>, String> {
     let set = compile_globs(patterns).map_err(|e| format!("invalid glob: {e}"))?;
     let base = patterns.iter().map(|p| literal_dir(p)).reduce(|a, b| common_dir(&a, &b)).unwrap_or_default();
+    let shape = match patterns {
+        [p] => fixed_shape(p, &base),
+        _ => None,
+    };
     let base = RelPath::new(&base).map_err(|e| e.to_string())?;
     let mut out = Vec::new();
-    walk(src, &base, &set, &mut out)?;
+    walk(src, &base, &set, shape, &mut out)?;
     out.sort();
     Ok(out)
 }
 
+/// For a pattern whose segments below its literal base `base` are words of `*` and `?`
+/// wildcards ending in a literal file name (`services/*/catalog-info.yaml`): how many segments
+/// lie below the base, and the name. Only files that deep can match, and only by that name.
+fn fixed_shape<'p>(pattern: &'p str, base: &str) -> Option<(usize, &'p str)> {
+    let p = pattern.trim_start_matches("./");
+    if p.contains("**") || p.contains(['[', ']', '{', '}', '\\']) {
+        return None;
+    }
+    let segs: Vec<&str> = p.split('/').collect();
+    let below = segs.len().checked_sub(if base.is_empty() { 0 } else { base.split('/').count() })?;
+    let name = *segs.last()?;
+    (below >= 2 && !name.is_empty() && !name.contains(['*', '?'])).then_some((below, name))
+}
+
 /// Lists `dir` breadth-first, the directories of one depth in parallel: a repository of many
-/// small service directories spends its discovery waiting on `read_dir`.
-fn walk(src: &dyn FileSource, dir: &RelPath, set: &GlobSet, out: &mut Vec<RelPath>) -> Result<(), String> {
+/// small service directories spends its discovery waiting on `read_dir`. With a `shape` (see
+/// [`fixed_shape`]) the walk stops at the depth of the name's directories and asks each for
+/// that one name instead of listing it: one `lstat` where a listing costs five system calls.
+fn walk(
+    src: &dyn FileSource,
+    dir: &RelPath,
+    set: &GlobSet,
+    shape: Option<(usize, &str)>,
+    out: &mut Vec<RelPath>,
+) -> Result<(), String> {
     let mut level = vec![dir.clone()];
+    let mut depth = 0;
     while !level.is_empty() {
+        if let Some((below, name)) = shape
+            && depth + 1 == below
+        {
+            let found: Vec<_> = level
+                .par_iter()
+                .map(|d| {
+                    let p = d.join(name).map_err(|e| e.to_string())?;
+                    let kind = src.entry_kind(&p).map_err(|e| e.to_string())?;
+                    Ok::<_, String>((p, kind))
+                })
+                .collect();
+            for f in found {
+                let (p, kind) = f?;
+                if matches!(kind, Some(EntryKind::File | EntryKind::Symlink)) && set.is_match(p.as_str()) {
+                    out.push(p);
+                }
+            }
+            return Ok(());
+        }
+        depth += 1;
         let listed: Vec<_> = level.par_iter().map(|d| src.list(d)).collect();
         level = Vec::new();
         for entries in listed {
@@ -212,4 +259,86 @@ fn literal_dir(pattern: &str) -> String {
 
 fn common_dir(a: &str, b: &str) -> String {
     a.split('/').zip(b.split('/')).take_while(|(x, y)| x == y).map(|(x, _)| x).collect::<Vec<_>>().join("/")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::{MemorySource, WorkTree};
+
+    /// The walk that stops at the name's directories and asks for the name finds what the
+    /// walk that lists every directory finds, links, directories named like the file, skipped
+    /// directories and deeper files included.
+    #[test]
+    fn a_fixed_shape_glob_finds_what_listing_finds() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let write = |p: &str| {
+            let p = root.join(p);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, "kind: x\n").unwrap();
+        };
+        write("services/a/catalog-info.yaml");
+        write("services/b/Catalog-Info.yaml");
+        write("services/c/sub/catalog-info.yaml");
+        write("services/node_modules/catalog-info.yaml");
+        write("services/.hidden/catalog-info.yaml");
+        write("services/catalog-info.yaml");
+        write("services/d/x/y/catalog-info.yaml");
+        write("other/e/catalog-info.yaml");
+        std::fs::create_dir_all(root.join("services/f/catalog-info.yaml")).unwrap();
+        std::fs::create_dir_all(root.join("services/g")).unwrap();
+        #[cfg(unix)]
+        {
+            std::os::unix::fs::symlink(root.join("services/a"), root.join("services/h")).unwrap();
+            std::fs::create_dir_all(root.join("services/i")).unwrap();
+            std::os::unix::fs::symlink(root.join("services/a"), root.join("services/i/catalog-info.yaml")).unwrap();
+            std::fs::create_dir_all(root.join("services/j")).unwrap();
+            std::os::unix::fs::symlink("/nonexistent", root.join("services/j/catalog-info.yaml")).unwrap();
+        }
+        let wt = WorkTree::new(root).unwrap();
+        let mem = MemorySource::new()
+            .with("services/k/catalog-info.yaml", "a: 1")
+            .with("services/k/l/catalog-info.yaml", "a: 1")
+            .with("services/catalog-info.yaml", "a: 1");
+        for pattern in [
+            "services/*/catalog-info.yaml",
+            "./services/*/catalog-info.yaml",
+            "services/?/catalog-info.yaml",
+            "*/*/catalog-info.yaml",
+            "services/*/*/catalog-info.yaml",
+            "services/d/*/*/catalog-info.yaml",
+            "services/*/x/*/catalog-info.yaml",
+            "missing/*/catalog-info.yaml",
+        ] {
+            let patterns = [pattern.to_string()];
+            let base = literal_dir(pattern);
+            assert!(fixed_shape(pattern, &base).is_some(), "{pattern}");
+            let set = compile_globs(&patterns).unwrap();
+            let base = RelPath::new(&base).unwrap();
+            for src in [&wt as &dyn FileSource, &mem] {
+                let mut listed = Vec::new();
+                walk(src, &base, &set, None, &mut listed).unwrap();
+                listed.sort();
+                assert_eq!(glob_files(src, &patterns).unwrap(), listed, "{pattern}");
+            }
+        }
+        let found = glob_files(&wt, &["services/*/catalog-info.yaml".to_string()]).unwrap();
+        let names: Vec<&str> = found.iter().map(RelPath::as_str).collect();
+        #[cfg(unix)]
+        assert_eq!(
+            names,
+            [
+                "services/.hidden/catalog-info.yaml",
+                "services/a/catalog-info.yaml",
+                "services/i/catalog-info.yaml",
+                "services/j/catalog-info.yaml",
+            ]
+        );
+        for other in
+            ["services/**/catalog-info.yaml", "services/*.yaml", "services/{a,b}/catalog-info.yaml", "s/*/c*.yaml"]
+        {
+            assert!(fixed_shape(other, &literal_dir(other)).is_none(), "{other}");
+        }
+    }
 }

@@ -136,9 +136,7 @@ fn resolve(e: &Entity, r: &RefUse, entities: &[Entity], index: &HashMap<String, 
 
 /// Both sides of parent/children and members/memberOf.
 fn agreement(entities: &[Entity], index: &HashMap<String, usize>, out: &mut Vec<Diagnostic>) {
-    let targets = |e: &Entity, field: &str| -> Vec<String> {
-        e.refs.iter().filter(|r| r.field == field).map(|r| r.target.clone()).collect()
-    };
+    let lists = |e: &Entity, field: &str, target: &str| e.refs.iter().any(|r| r.field == field && r.target == target);
     // (field on this side, field on the other side, the other side's kind)
     const PAIRS: &[(&str, &str, &str, &str)] = &[
         ("group", "children", "parent", "group"),
@@ -155,7 +153,7 @@ fn agreement(entities: &[Entity], index: &HashMap<String, usize>, out: &mut Vec<
             for r in e.refs.iter().filter(|r| r.field == field) {
                 let Some(&j) = index.get(&r.target) else { continue };
                 let other = &entities[j];
-                if kind_of(&other.entity_ref) != other_kind || targets(other, back).contains(&e.entity_ref) {
+                if kind_of(&other.entity_ref) != other_kind || lists(other, back, &e.entity_ref) {
                     continue;
                 }
                 let has_back = other.node.pointer(&format!("/spec/{back}")).is_some_and(|n: &Node| !n.is_null());

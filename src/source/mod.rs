@@ -66,6 +66,13 @@ pub trait FileSource: Send + Sync {
     /// What `path` is, or `None` when nothing is there.
     fn kind(&self, path: &RelPath) -> Option<EntryKind>;
 
+    /// What the listing of `path`'s parent says `path` is (links not followed), or `None`
+    /// when the listing does not show it: [`list`](Self::list) for one name, which a source
+    /// may answer without listing the whole directory.
+    fn entry_kind(&self, path: &RelPath) -> Result<Option<EntryKind>, SourceError> {
+        Ok(self.list(&path.parent())?.into_iter().find(|e| e.path == *path).map(|e| e.kind))
+    }
+
     /// A content id (a git blob id) when the source knows one cheaply, so parsed results can
     /// be cached across revisions.
     fn content_id(&self, _path: &RelPath) -> Option<String> {
@@ -92,6 +99,9 @@ impl<T: FileSource + ?Sized> FileSource for Arc<T> {
     }
     fn kind(&self, path: &RelPath) -> Option<EntryKind> {
         (**self).kind(path)
+    }
+    fn entry_kind(&self, path: &RelPath) -> Result<Option<EntryKind>, SourceError> {
+        (**self).entry_kind(path)
     }
     fn content_id(&self, path: &RelPath) -> Option<String> {
         (**self).content_id(path)

@@ -130,6 +130,31 @@ impl FileSource for WorkTree {
         Ok(out)
     }
 
+    /// One `lstat` instead of reading the parent directory. Where that fails for another
+    /// reason than a missing entry, the listing decides (and reports the error). Linux only:
+    /// where file systems usually ignore case (macOS, Windows), `lstat` would find
+    /// `Catalog-Info.yaml` under the name `catalog-info.yaml`, which a listing does not.
+    #[cfg(target_os = "linux")]
+    fn entry_kind(&self, path: &RelPath) -> Result<Option<EntryKind>, SourceError> {
+        match fs::symlink_metadata(self.abs(path)) {
+            Ok(meta) => {
+                // As `list` classifies a directory entry (its file type, links not followed).
+                let ft = meta.file_type();
+                Ok(if ft.is_symlink() {
+                    Some(EntryKind::Symlink)
+                } else if ft.is_dir() {
+                    Some(EntryKind::Dir)
+                } else if ft.is_file() {
+                    Some(EntryKind::File)
+                } else {
+                    None
+                })
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(_) => Ok(self.list(&path.parent())?.into_iter().find(|e| e.path == *path).map(|e| e.kind)),
+        }
+    }
+
     fn kind(&self, path: &RelPath) -> Option<EntryKind> {
         let meta = fs::symlink_metadata(self.abs(path)).ok()?;
         let ft = meta.file_type();

@@ -104,7 +104,14 @@ pub fn parse(text: &str, max_depth: usize) -> Option<Vec<(usize, Node)>> {
     }
     let eof = Pos { line: lines.len() as u32 + 1, column: 1 };
     let mut docs = Vec::new();
-    let mut p = Reader { lines: &lines, at: 0, eof, max_depth: max_depth.min(MAX_DEPTH) };
+    let mut p = Reader {
+        lines: &lines,
+        at: 0,
+        eof,
+        max_depth: max_depth.min(MAX_DEPTH),
+        entries: Vec::new(),
+        items: Vec::new(),
+    };
     // An empty document (a marker followed by another or by the end) would need the event
     // path's null node.
     let mut after_marker = false;
@@ -145,6 +152,12 @@ struct Reader<'l, 't> {
     at: usize,
     eof: Pos,
     max_depth: usize,
+    /// The entries of the mappings and the items of the sequences being read, innermost last:
+    /// each collection takes its own off the top into a vector of exactly their number. The
+    /// trees may live as long as the process (a catalog keeps every entity's): growing each
+    /// vector by doubling would leave up to half of it unused, and copy it on every growth.
+    entries: Vec<(Node, Node)>,
+    items: Vec<Node>,
 }
 
 impl<'t> Reader<'_, 't> {
@@ -192,7 +205,7 @@ impl<'t> Reader<'_, 't> {
         }
         let indent = first.indent;
         let start = first.pos();
-        let mut map = Map::default();
+        let base = self.entries.len();
         let mut keys = Keys::new();
         let mut line = Some(first);
         while let Some(l) = line {
@@ -209,11 +222,12 @@ impl<'t> Reader<'_, 't> {
             }
             let value_col = indent + (l.text.len() - rest.len());
             let value = self.value(rest, l.no, value_col, indent, depth)?;
-            map.entries.push((key_node, value));
+            self.entries.push((key_node, value));
             line = self.next_entry(indent)?;
         }
         let end = self.next_token();
-        let end = map.entries.last().map_or(end, |(_, v)| v.span.end.max(end));
+        let end = self.entries.last().map_or(end, |(_, v)| v.span.end.max(end));
+        let map = Map { entries: self.entries.drain(base..).collect() };
         Some(Node::new(Value::Map(map), Span { start, end }))
     }
 
@@ -223,7 +237,7 @@ impl<'t> Reader<'_, 't> {
         }
         let indent = first.indent;
         let start = first.pos();
-        let mut items = Vec::new();
+        let base = self.items.len();
         let mut line = Some(first);
         while let Some(l) = line {
             if l.indent != indent || !l.is_seq_entry() {
@@ -246,11 +260,12 @@ impl<'t> Reader<'_, 't> {
                 self.after_inline(indent)?;
                 v
             };
-            items.push(item);
+            self.items.push(item);
             line = self.next_entry(indent)?;
         }
         let end = self.next_token();
-        let end = items.last().map_or(end, |v: &Node| v.span.end.max(end));
+        let end = self.items.last().map_or(end, |v: &Node| v.span.end.max(end));
+        let items = self.items.drain(base..).collect();
         Some(Node::new(Value::Seq(items), Span { start, end }))
     }
 
@@ -395,6 +410,8 @@ fn flow_list(inner: &str, no: u32, col: usize) -> Option<Node> {
     let close = col + 1 + body.len();
     let mut items = Vec::new();
     if !body.trim_start_matches(' ').is_empty() {
+        // Sized by the commas: the list may outlive the parse.
+        items.reserve_exact(body.bytes().filter(|&b| b == b',').count() + 1);
         let mut offset = col + 1;
         for part in body.split(',') {
             let word = part.trim_matches(' ');
