@@ -4,3 +4,5 @@
 mod cli;
 #[path = "policy/fixtures.rs"]
 mod fixtures;
+#[path = "support/repo.rs"]
+mod repo_support;
