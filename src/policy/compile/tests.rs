@@ -231,3 +231,34 @@ fn a_package_is_named_by_its_path_or_by_a_root_above_it() {
     assert!(!names_package("import data.paved.lib.stacks\n", &regions));
     assert!(!names_package("data.paved.stacks_extra.x", &regions));
 }
+
+/// Items come back in the order given, then the aggregates in theirs, however many threads
+/// evaluate them and wherever the aggregates stand in the list.
+#[test]
+fn findings_keep_their_order_whatever_the_pool() {
+    let files = [
+        PolicyFile::new(
+            "policies/all.rego",
+            "package paved.catalog.all\n\nimport rego.v1\n\ndeny contains input.name\n",
+        ),
+        PolicyFile::new("policies/q.rego", "package paved.tenants.q\n\nimport rego.v1\n\ndeny contains input.tenant\n"),
+    ];
+    let (set, diags) = PolicySet::compile(&files);
+    assert!(diags.is_empty(), "{diags:?}");
+    let bound = set.bind(json!({}), EvalOptions::default()).unwrap();
+    let mut subjects: Vec<Subject> =
+        (0..300).map(|i| subject(Scope::Catalog, &format!("c{i}"), json!({"name": format!("c{i}")}))).collect();
+    for (at, tenant) in [(0, "t1"), (150, "t2"), (302, "t3")] {
+        subjects.insert(at, subject(Scope::Tenants, tenant, json!({"tenant": tenant})));
+    }
+    let expected: Vec<String> = (0..300).map(|i| format!("c{i}")).chain(["t1", "t2", "t3"].map(String::from)).collect();
+    for threads in [1, 2, 4] {
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+        let out = pool.install(|| evaluate(&bound, &subjects));
+        assert!(out.problems.is_empty(), "{:?}", out.problems);
+        let got: Vec<String> = out.findings.iter().map(|d| d.message.clone()).collect();
+        assert_eq!(got, expected, "{threads} thread(s)");
+    }
+    // Called from outside any pool, too.
+    assert_eq!(evaluate(&bound, &subjects).findings.len(), 303);
+}
