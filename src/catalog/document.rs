@@ -162,7 +162,7 @@ pub fn check(
         file: file.to_string(),
         document: doc,
         span: root.span,
-        node: root,
+        node: std::sync::Arc::new(root),
         refs,
         location,
         accepted,

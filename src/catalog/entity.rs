@@ -1,6 +1,8 @@
 //! What one checked document becomes: an [`Entity`] with its references and, for Locations,
 //! its targets.
 
+use std::sync::Arc;
+
 use crate::yaml::{Node, Span};
 
 /// A catalog entity read from a descriptor file.
@@ -19,8 +21,8 @@ pub struct Entity {
     pub document: usize,
     /// The document's span.
     pub span: Span,
-    /// The whole document.
-    pub node: Node,
+    /// The whole document (shared: the policy inputs point into it for their locators).
+    pub node: Arc<Node>,
     /// The references it makes through its spec fields.
     pub refs: Vec<RefUse>,
     /// Its targets, when it is a Location.

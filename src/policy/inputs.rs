@@ -29,7 +29,7 @@ impl CatalogData {
                 file: e.file.clone(),
                 document: Some(e.document),
                 span: e.span,
-                root: Some(Arc::new(e.node.clone())),
+                root: Some(e.node.clone()),
             })
             .collect();
         CatalogData { entities }
