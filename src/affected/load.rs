@@ -29,8 +29,6 @@ pub struct Loaded {
     pub diagnostics: Vec<Diagnostic>,
     /// Notes for the user (no atmos.yaml, stacks in a submodule, ...).
     pub notes: Vec<String>,
-    /// The stack manifests and the files each reads, when the loader knows them.
-    pub manifests: Vec<ManifestFiles>,
 }
 
 /// paved.yaml at the root of `src`, or the defaults when there is none.
@@ -61,26 +59,10 @@ pub fn snapshot(src: &dyn FileSource, cfg: &Config, stacks: &dyn StackLoader) ->
     assemble(src, cat, described)
 }
 
-/// Describes the base revision knowing the head's description and what changed: a loader
-/// may then describe only the stacks a change reaches (see [`StackLoader::load_base`]).
-pub fn base_snapshot(
-    src: &dyn FileSource,
-    cfg: &Config,
-    stacks: &dyn StackLoader,
-    head: &Loaded,
-    changed: &ChangedFiles,
-) -> Loaded {
-    let (cat, described) = rayon::join(
-        || catalog(src, cfg),
-        || stacks.load_base(src, cfg, &head.snapshot.stacks, &head.manifests, changed),
-    );
-    assemble(src, cat, described)
-}
-
-/// Describes both revisions knowing what changed, the way [`snapshot`] of the head then
-/// [`base_snapshot`] would, but overlapping what does not depend on the other side: the
-/// catalogs load alongside the stacks, and a loader may describe the base while it finishes
-/// the head (see [`StackLoader::load_pair`]). Returns (base, head).
+/// Describes both revisions knowing what changed, overlapping what does not depend on the
+/// other side: the catalogs load alongside the stacks, and a loader may describe the base while
+/// it finishes the head, and the base only where a change reaches (see
+/// [`StackLoader::load_pair`]). Returns (base, head).
 pub fn pair(
     base: &dyn FileSource,
     base_cfg: &Config,
@@ -138,7 +120,6 @@ fn assemble(
         snapshot: Snapshot { stacks: Stacks::new(described.instances), catalog, modules },
         diagnostics,
         notes: described.notes,
-        manifests: described.manifests,
     }
 }
 
@@ -148,9 +129,6 @@ pub struct Described {
     pub instances: Vec<super::Instance>,
     pub diagnostics: Vec<Diagnostic>,
     pub notes: Vec<String>,
-    /// Per top-level manifest, the files it reads (itself and every import), when the loader
-    /// knows them: what lets the base be described only where a change reaches.
-    pub manifests: Vec<ManifestFiles>,
 }
 
 /// A top-level stack manifest, the stacks it yields and the files it reads.
@@ -166,25 +144,11 @@ pub struct ManifestFiles {
 pub trait StackLoader: Sync {
     fn load(&self, src: &dyn FileSource, cfg: &Config) -> Described;
 
-    /// The base revision, given the head's description and the changed paths. By default a
-    /// full [`load`](Self::load); a loader that knows each manifest's files can describe only
-    /// the stacks a change reaches and take the others from the head, where they are the same.
-    fn load_base(
-        &self,
-        src: &dyn FileSource,
-        cfg: &Config,
-        head: &Stacks,
-        head_manifests: &[ManifestFiles],
-        changed: &ChangedFiles,
-    ) -> Described {
-        let _ = (head, head_manifests, changed);
-        self.load(src, cfg)
-    }
-
     /// Both revisions, (base, head), knowing what changed. By default both in full, at once.
-    /// A loader may leave out of the head the stacks no change reaches when that cannot change
-    /// the result (see `stacks::Engine`); what it leaves out, the base must leave out too, the
-    /// contract [`load_base`](Self::load_base) keeps by taking untouched stacks from the head.
+    /// A loader may describe the base only where a change reaches, taking the other stacks from
+    /// the head, and leave out of the head the stacks no change reaches when that cannot change
+    /// the result (see `stacks::Engine`); what it leaves out of the head, the base must leave
+    /// out too.
     fn load_pair(
         &self,
         base: &dyn FileSource,

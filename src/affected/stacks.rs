@@ -15,7 +15,7 @@ use serde_json::Value;
 
 use super::hidden::Hiding;
 use super::load::{Described, ManifestFiles, StackLoader};
-use super::snapshot::{ChangedFiles, Instance, InstanceKey, Stacks};
+use super::snapshot::{ChangedFiles, Instance, InstanceKey};
 use crate::config::Config;
 use crate::source::{EntryKind, FileSource, RelPath};
 use crate::stacks::{ATMOS_YAML, AtmosConfig, DescribeOptions, LoadOptions, NodeCache, StackSet};
@@ -81,18 +81,16 @@ impl Engine {
             Ok(set) => set,
             Err(d) => return d,
         };
-        let manifests = manifests(&set);
         let d = Described {
             instances: instances_except(&set, &BTreeSet::new(), abstracts),
             diagnostics: set.diagnostics.clone(),
             notes: Vec::new(),
-            manifests,
         };
         super::load::drop_in_background(set);
         d
     }
 
-    /// How to describe the base given the head's manifests (see [`StackLoader::load_base`]).
+    /// How to describe the base given the head's manifests (see [`StackLoader::load_pair`]).
     fn base_plan(
         &self,
         src: &dyn FileSource,
@@ -155,11 +153,7 @@ impl BasePlan {
     fn finish(self, mut planned: Described, head: &Described) -> Described {
         match self {
             BasePlan::Full => planned,
-            BasePlan::SameAsHead => Described {
-                instances: head.instances.clone(),
-                manifests: head.manifests.clone(),
-                ..Described::default()
-            },
+            BasePlan::SameAsHead => Described { instances: head.instances.clone(), ..Described::default() },
             BasePlan::Partial { untouched, .. } => {
                 let described: BTreeSet<String> = planned.instances.iter().map(|i| i.stack.clone()).collect();
                 planned.instances.extend(
@@ -177,24 +171,6 @@ impl BasePlan {
 impl StackLoader for Engine {
     fn load(&self, src: &dyn FileSource, cfg: &Config) -> Described {
         self.load_hiding(src, cfg, BTreeSet::new(), AbstractSections::All)
-    }
-
-    fn load_base(
-        &self,
-        src: &dyn FileSource,
-        cfg: &Config,
-        head: &Stacks,
-        head_manifests: &[ManifestFiles],
-        changed: &ChangedFiles,
-    ) -> Described {
-        let plan = self.base_plan(src, cfg, head_manifests, changed);
-        let planned = self.load_planned(src, cfg, &plan, AbstractSections::All);
-        let head = Described {
-            instances: head.iter().cloned().collect(),
-            manifests: head_manifests.to_vec(),
-            ..Described::default()
-        };
-        plan.finish(planned, &head)
     }
 
     /// The head's stack set first (the base needs its manifests), then the head's
@@ -222,7 +198,7 @@ impl StackLoader for Engine {
             || instances_except(&set, &skip, AbstractSections::Only(&BTreeSet::new())),
             || self.load_planned(base, base_cfg, &plan, AbstractSections::Only(&concrete)),
         );
-        let h = Described { instances, diagnostics: set.diagnostics.clone(), notes: Vec::new(), manifests };
+        let h = Described { instances, diagnostics: set.diagnostics.clone(), notes: Vec::new() };
         super::load::drop_in_background(set);
         (plan.finish(planned, &h), h)
     }
